@@ -1,0 +1,86 @@
+"""jaxsched: learning-rate schedules for JAX and optax, as values.
+
+Every schedule is a frozen dataclass registered as a pytree: ``schedule(step)`` gives a
+float32 learning rate, hyperparameters are leaves (``jit``, ``vmap``, ``grad``), values
+compare and hash, pickle, and go wherever optax takes a schedule.
+
+Where things live: one schedule family per module (``_polynomial``, ``_exponential``,
+``_cosine``, ``_piecewise``, ``_warmup``), composition in ``_join`` and ``_arithmetic``,
+the base class in ``_base``, construction checks in ``_validate``, units in ``_units``,
+optimizer wiring in ``_inject`` and reading values back in ``_readout``.
+"""
+
+from jaxsched._arithmetic import Clip, Hold, Offset, Product, Scale
+from jaxsched._base import Schedule
+from jaxsched._cosine import CosineDecay
+from jaxsched._exponential import ExponentialDecay, InverseTimeDecay, NaturalExpDecay
+from jaxsched._function import FromFunction
+from jaxsched._inject import ScheduledState, inject
+from jaxsched._join import Join, phases
+from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
+from jaxsched._polynomial import Constant, Linear, Polynomial
+from jaxsched._readout import (
+    adam_step_size,
+    find_injected,
+    hyperparam_applied,
+    hyperparam_next,
+    lr_applied,
+    lr_metrics,
+    lr_next,
+    update_count,
+)
+from jaxsched._units import (
+    HorizonWarning,
+    check_horizon,
+    epochs_to_updates,
+    fraction_to_updates,
+    microbatches_to_updates,
+)
+from jaxsched._warmup import Warmup, warmup_cosine_decay, warmup_exponential_decay
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # base
+    "Schedule",
+    # schedules
+    "Constant",
+    "CosineDecay",
+    "ExponentialDecay",
+    "FromFunction",
+    "InverseTimeDecay",
+    "Linear",
+    "MultiStepDecay",
+    "NaturalExpDecay",
+    "PiecewiseConstant",
+    "Polynomial",
+    "StepDecay",
+    "Warmup",
+    "warmup_cosine_decay",
+    "warmup_exponential_decay",
+    # composition
+    "Clip",
+    "Hold",
+    "Join",
+    "Offset",
+    "Product",
+    "Scale",
+    "phases",
+    # units
+    "HorizonWarning",
+    "check_horizon",
+    "epochs_to_updates",
+    "fraction_to_updates",
+    "microbatches_to_updates",
+    # optimizer wiring and read-out
+    "ScheduledState",
+    "adam_step_size",
+    "find_injected",
+    "hyperparam_applied",
+    "hyperparam_next",
+    "inject",
+    "lr_applied",
+    "lr_metrics",
+    "lr_next",
+    "update_count",
+]

@@ -1,0 +1,217 @@
+"""Composition by arithmetic and step shifts: product, scale, clip, offset, hold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxsched import _validate as check
+from jaxsched._base import INT32_MAX, Schedule, f32, i32
+
+
+class Product(Schedule):
+    r"""The product of schedules (T5X-style factors).
+
+    .. math:: v(t) = \prod_i s_i(t)
+
+    Every factor sees the same global step. ``a * b`` builds it.
+
+    Args:
+      schedules: two or more schedules.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> warmup = jaxsched.Linear(0.0, 1.0, transition_steps=10)
+      >>> s = jaxsched.Constant(0.5) * warmup
+      >>> s(5)
+      Array(0.25, dtype=float32)
+
+    References:
+      ``t5x.utils.create_learning_rate_scheduler`` (factor strings).
+    """
+
+    schedules: Sequence[Schedule]
+
+    def __post_init__(self) -> None:
+        owner = "Product"
+        schedules = tuple(check.schedule(owner, f"schedules[{i}]", s)
+                          for i, s in enumerate(self.schedules))
+        if len(schedules) < 2:
+            raise check.fail(owner, "schedules", list(schedules), "needs at least two factors")
+        object.__setattr__(self, "schedules", schedules)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        value = self.schedules[0](step)
+        for schedule in self.schedules[1:]:
+            value = value * schedule(step)
+        return value
+
+    def _horizon(self) -> int | None:
+        horizons = [s.horizon for s in self.schedules]
+        return None if None in horizons else max(h for h in horizons if h is not None)
+
+
+class Scale(Schedule):
+    r"""A schedule times a number: ``factor * schedule`` builds it.
+
+    .. math:: v(t) = c \cdot s(t)
+
+    Args:
+      schedule: the schedule.
+      factor: :math:`c`, any finite number (a leaf: ``vmap`` over it to sweep).
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = 3e-4 * jaxsched.CosineDecay(1.0, decay_steps=100)
+      >>> s(0)
+      Array(0.0003, dtype=float32)
+    """
+
+    schedule: Schedule
+    factor: ArrayLike
+
+    def __post_init__(self) -> None:
+        check.schedule("Scale", "schedule", self.schedule)
+        object.__setattr__(self, "factor", check.real("Scale", "factor", self.factor))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return f32(self.factor) * self.schedule(step)
+
+    def _horizon(self) -> int | None:
+        return self.schedule.horizon
+
+
+class Clip(Schedule):
+    r"""A schedule clipped to ``[min_value, max_value]``.
+
+    .. math:: v(t) = \min(\max(s(t), a), b)
+
+    Args:
+      schedule: the schedule.
+      min_value: :math:`a`, or ``None`` for no lower bound.
+      max_value: :math:`b`, or ``None`` for no upper bound. At least one is required.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Clip(jaxsched.Linear(0.0, 1.0, 10), min_value=0.2)
+      >>> s(0), s(5)
+      (Array(0.2, dtype=float32), Array(0.5, dtype=float32))
+    """
+
+    schedule: Schedule
+    min_value: ArrayLike | None = None
+    max_value: ArrayLike | None = None
+
+    def __post_init__(self) -> None:
+        owner, set_ = "Clip", object.__setattr__
+        check.schedule(owner, "schedule", self.schedule)
+        if self.min_value is None and self.max_value is None:
+            raise check.fail(owner, "min_value", None, "or max_value must be given")
+        if self.min_value is not None:
+            set_(self, "min_value", check.real(owner, "min_value", self.min_value))
+        if self.max_value is not None:
+            set_(self, "max_value", check.real(
+                owner, "max_value", self.max_value,
+                minimum=None if self.min_value is None else self.min_value))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        value = self.schedule(step)
+        if self.min_value is not None:
+            value = jnp.maximum(value, f32(self.min_value))
+        if self.max_value is not None:
+            value = jnp.minimum(value, f32(self.max_value))
+        return value
+
+    def _horizon(self) -> int | None:
+        return self.schedule.horizon
+
+
+class Offset(Schedule):
+    r"""A schedule shifted in time (TF Model Garden's ``offset``).
+
+    .. math:: v(t) = s(\max(t - k, 0))
+
+    A positive offset :math:`k` delays the schedule, holding ``s(0)`` for the first
+    :math:`k` updates (Model Garden evaluates the base at negative steps there, which
+    mirrors or extrapolates; jaxsched clamps). A negative offset starts the schedule
+    :math:`|k|` updates in, e.g. to keep the schedule position with a fresh optimizer
+    state after a restart. The shifted step saturates at ``2**31 - 1``.
+
+    Args:
+      schedule: the schedule.
+      offset: :math:`k`, an integer (negative to advance).
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Offset(jaxsched.Linear(1.0, 0.0, 10), offset=5)
+      >>> s(5), s(10)
+      (Array(1., dtype=float32), Array(0.5, dtype=float32))
+    """
+
+    schedule: Schedule
+    offset: ArrayLike
+
+    def __post_init__(self) -> None:
+        check.schedule("Offset", "schedule", self.schedule)
+        object.__setattr__(self, "offset", check.steps("Offset", "offset", self.offset,
+                                                        signed=True))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        offset = i32(self.offset)
+        # min(offset, 0) keeps INT32_MAX + it from overflowing; the result saturates.
+        return self.schedule(jnp.minimum(step, INT32_MAX + jnp.minimum(offset, 0)) - offset)
+
+    def _horizon(self) -> int | None:
+        after = self.schedule.horizon
+        return None if after is None else max(0, after + int(self.offset))
+
+
+class Hold(Schedule):
+    r"""A schedule frozen from step ``length`` on.
+
+    .. math:: v(t) = s(\min(t, L))
+
+    :func:`jaxsched.phases` uses it to end a last phase given with a length.
+
+    Args:
+      schedule: the schedule.
+      length: :math:`L \ge 0`.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Hold(jaxsched.Linear(0.0, 1.0, 10), length=5)
+      >>> s(5), s(9)
+      (Array(0.5, dtype=float32), Array(0.5, dtype=float32))
+    """
+
+    schedule: Schedule
+    length: ArrayLike
+
+    def __post_init__(self) -> None:
+        check.schedule("Hold", "schedule", self.schedule)
+        object.__setattr__(self, "length", check.steps("Hold", "length", self.length))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return self.schedule(jnp.minimum(step, i32(self.length)))
+
+    def _horizon(self) -> int | None:
+        after = self.schedule.horizon
+        return int(self.length) if after is None else min(after, int(self.length))

@@ -1,0 +1,188 @@
+"""The schedule base: a frozen dataclass registered as a JAX pytree.
+
+Every schedule in jaxsched subclasses :class:`Schedule`. A subclass declares its fields
+like a dataclass; numeric hyperparameters become pytree leaves (so a schedule can cross
+``jit``, be ``vmap``-ed over, or be differentiated with respect to its hyperparameters)
+and fields made with :func:`static_field` become part of the tree structure (shape
+choices such as ``staircase``).
+
+Unflattening (what JAX does inside ``jit``/``vmap``) bypasses ``__init__`` on purpose:
+the leaves may then be tracers or placeholders, and validation only ever runs on the
+concrete values a user passed to the constructor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+INT32_MAX = 2**31 - 1
+
+_STATIC = "jaxsched.static"
+
+
+def static_field(**kwargs: Any) -> Any:
+    """A dataclass field that is part of the pytree structure, not a leaf."""
+    return dataclasses.field(metadata={_STATIC: True}, **kwargs)
+
+
+def as_step(step: Any) -> jax.Array:
+    """Returns ``step`` as an int32 array clamped to ``[0, 2**31 - 1]``.
+
+    Integers only: a float step would make every staircase and boundary decision
+    depend on float rounding, which is exactly what jaxsched promises not to do.
+    """
+    if isinstance(step, bool) or isinstance(step, np.bool_):
+        raise TypeError(f"A schedule step must be an integer, got the bool {step!r}.")
+    if isinstance(step, int | np.integer):
+        return jnp.asarray(min(max(int(step), 0), INT32_MAX), jnp.int32)
+    dtype = getattr(step, "dtype", None)
+    if dtype is None:
+        step = np.asarray(step)
+        dtype = step.dtype
+    if not jnp.issubdtype(dtype, jnp.integer):
+        raise TypeError(
+            f"A schedule step must be an integer count of optimizer updates, got dtype "
+            f"{dtype}. Pass the update counter itself (e.g. state.step), not a float."
+        )
+    if isinstance(step, np.ndarray):
+        return jnp.asarray(np.clip(step, 0, INT32_MAX).astype(np.int32))
+    if jnp.iinfo(dtype).max > INT32_MAX:
+        step = jnp.minimum(step, jnp.asarray(INT32_MAX, dtype))
+    return jnp.maximum(step.astype(jnp.int32), 0)
+
+
+def f32(x: Any) -> jax.Array:
+    """A hyperparameter as a strongly typed float32 array."""
+    return jnp.asarray(x, jnp.float32)
+
+
+def i32(x: Any) -> jax.Array:
+    """A step-valued hyperparameter as a strongly typed int32 array."""
+    return jnp.asarray(x, jnp.int32)
+
+
+def _leaf_key(leaf: Any) -> Any:
+    if isinstance(leaf, jax.core.Tracer):
+        return ("tracer", id(leaf))
+    if isinstance(leaf, bool | int | float):
+        return leaf
+    array = np.asarray(leaf)
+    return ("array", array.dtype.str, array.shape, array.tobytes())
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return repr(value.tolist())
+    if isinstance(value, jax.Array) and not isinstance(value, jax.core.Tracer):
+        return f"Array({np.asarray(value).tolist()!r}, dtype={value.dtype})"
+    return repr(value)
+
+
+class Schedule:
+    """Base class of every schedule: a pure function of the update count.
+
+    ``schedule(step)`` takes a Python int, an integer array of any shape or a traced
+    integer, and returns a strongly typed float32 array of the same shape. Steps are
+    clamped to ``[0, 2**31 - 1]``; update ``n`` (0-based) uses ``schedule(n)``.
+
+    Subclasses are frozen dataclasses (applied automatically) and implement
+    ``_value(step)``, which receives the clamped int32 step, and ``_horizon()``.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        data = tuple(f.name for f in fields if not f.metadata.get(_STATIC))
+        meta = tuple(f.name for f in fields if f.metadata.get(_STATIC))
+
+        def flatten_with_keys(obj: Schedule) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
+            children = [(jax.tree_util.GetAttrKey(n), getattr(obj, n)) for n in data]
+            return children, tuple(getattr(obj, n) for n in meta)
+
+        def flatten(obj: Schedule) -> tuple[list[Any], tuple[Any, ...]]:
+            return [getattr(obj, n) for n in data], tuple(getattr(obj, n) for n in meta)
+
+        def unflatten(aux: tuple[Any, ...], children: Any) -> Schedule:
+            obj = object.__new__(cls)
+            for name, value in zip(data, children, strict=True):
+                object.__setattr__(obj, name, value)
+            for name, value in zip(meta, aux, strict=True):
+                object.__setattr__(obj, name, value)
+            return obj
+
+        jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
+
+    def __call__(self, step: Any) -> jax.Array:
+        t = as_step(step)
+        return jnp.asarray(self._value(t), jnp.float32)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        raise NotImplementedError
+
+    def _horizon(self) -> int | None:
+        raise NotImplementedError
+
+    @property
+    def horizon(self) -> int | None:
+        """The first step from which the value no longer changes, or ``None``.
+
+        ``None`` means the schedule keeps changing for ever (an exponential decay with
+        no floor, say). Composite schedules add up their parts' horizons. Needs
+        concrete hyperparameters.
+        """
+        for leaf in jax.tree_util.tree_leaves(self):
+            if isinstance(leaf, jax.core.Tracer):
+                raise TypeError(
+                    f"{type(self).__name__}.horizon needs concrete hyperparameters, "
+                    f"got {leaf!r}."
+                )
+        return self._horizon()
+
+    def _key(self) -> tuple[Any, ...]:
+        leaves, treedef = jax.tree_util.tree_flatten(self)
+        return (treedef, tuple(_leaf_key(leaf) for leaf in leaves))
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, Schedule)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        parts = (
+            f"{f.name}={_format_value(getattr(self, f.name))}"
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+        )
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __float__(self) -> float:
+        raise TypeError(
+            f"{type(self).__name__} is a schedule, not a number: call it with a step, "
+            f"e.g. schedule(0) or schedule(state.step)."
+        )
+
+    __int__ = __float__
+    __index__ = __float__
+
+    def __mul__(self, other: Any) -> Schedule:
+        from jaxsched._arithmetic import Product, Scale
+
+        if isinstance(other, Schedule):
+            left = self.schedules if isinstance(self, Product) else (self,)
+            right = other.schedules if isinstance(other, Product) else (other,)
+            return Product(left + right)
+        if isinstance(other, bool) or not isinstance(other, int | float | np.number | jax.Array):
+            return NotImplemented
+        return Scale(self, other)
+
+    def __rmul__(self, other: Any) -> Schedule:
+        return self.__mul__(other)

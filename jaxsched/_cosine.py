@@ -1,0 +1,88 @@
+"""Cosine decay."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxsched import _validate as check
+from jaxsched._base import Schedule, f32
+from jaxsched._polynomial import ramp
+
+
+class CosineDecay(Schedule):
+    r"""Half a cosine wave from ``init_value`` down to a floor, then hold.
+
+    With :math:`c = \min(t, D) / D` (the clamp in integers),
+
+    .. math:: v(t) = E + (I - E) \left(\tfrac12 (1 + \cos \pi c)\right)^{p}
+
+    where the floor :math:`E` is ``end_value``, or ``alpha * init_value`` when given as
+    a fraction (optax and Keras call it ``alpha``). Same values as
+    ``optax.cosine_decay_schedule``; unlike optax and Keras, negative steps are clamped
+    to 0 rather than mirrored, and unlike PyTorch's ``CosineAnnealingLR`` the value holds
+    at :math:`E` after :math:`D` instead of rising again.
+
+    Args:
+      init_value: :math:`I`, the value at step 0.
+      decay_steps: :math:`D > 0`, the update at which the floor is reached.
+      alpha: the floor as a fraction of ``init_value``; mutually exclusive with
+        ``end_value``. Neither given means a floor of 0.
+      end_value: the floor as an absolute value.
+      exponent: :math:`p > 0`, applied to the cosine factor (optax's ``exponent``).
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.CosineDecay(1.0, decay_steps=100, end_value=0.1)
+      >>> s(0), s(50), s(100), s(10**9)
+      (Array(1., dtype=float32), Array(0.55, dtype=float32), Array(0.1, dtype=float32), Array(0.1, dtype=float32))
+
+    References:
+      Loshchilov & Hutter, *SGDR: Stochastic Gradient Descent with Warm Restarts*,
+      https://arxiv.org/abs/1608.03983; ``optax.cosine_decay_schedule``.
+    """
+
+    init_value: ArrayLike
+    decay_steps: ArrayLike
+    alpha: ArrayLike | None = None
+    end_value: ArrayLike | None = None
+    exponent: ArrayLike = 1.0
+
+    def __post_init__(self) -> None:
+        owner, set_ = "CosineDecay", object.__setattr__
+        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
+        set_(self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps,
+                                               positive=True))
+        if self.alpha is not None and self.end_value is not None:
+            raise check.fail(owner, "end_value", self.end_value,
+                             f"cannot be combined with alpha={self.alpha!r}",
+                             "Give the floor once: alpha (a fraction) or end_value.")
+        if self.alpha is not None:
+            set_(self, "alpha", check.real(owner, "alpha", self.alpha))
+        if self.end_value is not None:
+            set_(self, "end_value", check.real(owner, "end_value", self.end_value))
+        set_(self, "exponent", check.real(owner, "exponent", self.exponent, minimum=0,
+                                           exclusive=True))
+
+    def floor(self) -> jax.Array:
+        """The value held from ``decay_steps`` on, as float32."""
+        if self.end_value is not None:
+            return f32(self.end_value)
+        if self.alpha is not None:
+            return f32(self.alpha) * f32(self.init_value)
+        return f32(0.0)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        frac = ramp(step, 0, self.decay_steps)
+        cosine = 0.5 * (1 + jnp.cos(jnp.pi * frac))
+        end = self.floor()
+        return end + (f32(self.init_value) - end) * cosine ** f32(self.exponent)
+
+    def _horizon(self) -> int | None:
+        return int(self.decay_steps)
+
+

@@ -1,0 +1,174 @@
+"""Building an optax optimizer with scheduled hyperparameters."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from jaxsched._base import Schedule
+
+
+@jax.tree_util.register_dataclass
+@dataclasses.dataclass(frozen=True)
+class ScheduledState:
+    """Optimizer state of :func:`inject`.
+
+    Attributes:
+      inner: optax's own ``InjectStatefulHyperparamsState``; its ``hyperparams`` hold the
+        values used by the last update (optax's convention) and its ``count`` the number
+        of updates made.
+      next_values: the values the next update will use, one per scheduled name, in the
+        order of ``scheduled``. A tuple rather than a dict, so that
+        ``optax.tree_utils.tree_get(state, "learning_rate")`` still finds one value.
+      scheduled: the names of the scheduled hyperparameters (static).
+    """
+
+    inner: Any
+    next_values: tuple[jax.Array, ...]
+    scheduled: tuple[str, ...] = dataclasses.field(metadata={"static": True})
+
+
+def _expects_number_or_schedule(factory: Callable[..., Any], name: str) -> bool:
+    """Whether a callable passed as ``name`` can only be meant as a schedule.
+
+    True for ``learning_rate`` and for arguments annotated as a number or as
+    ``optax.ScalarOrSchedule``; false for arguments that take arbitrary callables (masks).
+    """
+    if name == "learning_rate":
+        return True
+    try:
+        annotation = inspect.signature(factory).parameters[name].annotation
+    except (KeyError, TypeError, ValueError):
+        return False
+    if annotation is inspect.Parameter.empty:
+        return False
+    if annotation == optax.ScalarOrSchedule:
+        return True
+    text = str(annotation)
+    return "Callable" not in text and "Any" not in text
+
+
+def _is_numeric(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return False
+    return isinstance(value, int | float | np.number | np.ndarray | jax.Array)
+
+
+def _check_names(factory: Callable[..., Any], names: Any) -> None:
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    for name in names:
+        if name not in parameters:
+            raise TypeError(
+                f"inject: {getattr(factory, '__name__', factory)!s} has no argument {name!r}; "
+                f"it takes {', '.join(parameters)}."
+            )
+
+
+def inject(
+    optimizer: Callable[..., optax.GradientTransformation],
+    /,
+    *,
+    hyperparam_dtype: Any = jnp.float32,
+    **hyperparams: Any,
+) -> optax.GradientTransformationExtraArgs:
+    """Builds ``optimizer(**hyperparams)`` with its schedules and numbers injected.
+
+    Every jaxsched schedule among ``hyperparams`` is evaluated at the update count on
+    each update; every number is stored in the state (so it can be read back or changed
+    with ``optax.tree_utils.tree_set``); anything else (masks, modules, callables that
+    are not schedules, ``None``, booleans, strings) is passed to ``optimizer`` untouched.
+    Hyperparameters are kept in ``hyperparam_dtype`` (float32) whatever the parameters'
+    dtype: optax otherwise follows the parameters and stores e.g. Adam's ``b2 = 0.999``
+    as ``1.0`` in bfloat16. The optimizer's own state and updates keep the dtypes they
+    would have without injection.
+
+    Read the values back with :func:`jaxsched.lr_applied`, :func:`jaxsched.lr_next`,
+    :func:`jaxsched.hyperparam_applied` and :func:`jaxsched.lr_metrics`.
+
+    Args:
+      optimizer: an optax optimizer factory such as ``optax.adamw``.
+      hyperparam_dtype: dtype of the injected values; ``None`` restores optax's rule
+        (the parameters' dtype).
+      **hyperparams: keyword arguments of ``optimizer``.
+
+    Returns:
+      An ``optax.GradientTransformationExtraArgs`` whose state is a
+      :class:`ScheduledState`.
+
+    Example:
+      >>> import jaxsched, optax
+      >>> lr = jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=100)
+      >>> tx = jaxsched.inject(optax.adamw, learning_rate=lr, weight_decay=1e-4)
+      >>> params = {"w": jnp.ones(3)}
+      >>> state = tx.init(params)
+      >>> updates, state = tx.update(params, state, params)
+      >>> jaxsched.lr_applied(state), jaxsched.lr_next(state)
+      (Array(0., dtype=float32), Array(1.e-04, dtype=float32))
+
+    References:
+      ``optax.inject_hyperparams``.
+    """
+    _check_names(optimizer, hyperparams)
+    schedules: dict[str, Schedule] = {}
+    static: list[str] = []
+    for name, value in hyperparams.items():
+        if isinstance(value, Schedule):
+            schedules[name] = value
+        elif _is_numeric(value):
+            continue
+        elif callable(value) and _expects_number_or_schedule(optimizer, name):
+            raise TypeError(
+                f"inject: {name}={value!r} is a plain callable. Only jaxsched schedules are "
+                f"injected; wrap it as {name}=jaxsched.FromFunction(fn), or build a "
+                f"schedule from jaxsched's catalogue."
+            )
+        else:
+            static.append(name)
+    inner = optax.inject_hyperparams(
+        optimizer, static_args=tuple(static), hyperparam_dtype=hyperparam_dtype
+    )(**hyperparams)
+    names = tuple(sorted(schedules))
+
+    def next_values(count: jax.Array) -> tuple[jax.Array, ...]:
+        return tuple(schedules[name](count) for name in names)
+
+    def init(params: Any) -> ScheduledState:
+        state = inner.init(params)
+        return ScheduledState(state, next_values(state.count), names)
+
+    def update(updates: Any, state: ScheduledState, params: Any = None, **extra: Any) -> Any:
+        # optax mixes the float32 hyperparameters with the inner state's own dtypes;
+        # that is its designed behaviour, so run it under standard promotion even when
+        # the caller's code is strict.
+        with jax.numpy_dtype_promotion("standard"):
+            new_updates, new_inner = inner.update(updates, state.inner, params, **extra)
+        new_inner = new_inner._replace(
+            inner_state=_cast_like(new_inner.inner_state, state.inner.inner_state)
+        )
+        new_updates = _cast_like(new_updates, updates)
+        return new_updates, ScheduledState(new_inner, next_values(new_inner.count), names)
+
+    return optax.GradientTransformationExtraArgs(init, update)
+
+
+def _cast_like(new: Any, old: Any) -> Any:
+    """``new`` with each array leaf cast to the dtype of the matching leaf of ``old``."""
+
+    def cast(n: Any, o: Any) -> Any:
+        if hasattr(n, "astype") and hasattr(o, "dtype") and n.dtype != o.dtype:
+            return n.astype(o.dtype)
+        return n
+
+    return jax.tree.map(cast, new, old)

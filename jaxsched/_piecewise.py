@@ -1,0 +1,194 @@
+"""Piecewise-constant schedules: by values, by scales, every k updates, at milestones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jaxsched import _validate as check
+from jaxsched._base import Schedule, f32, i32
+
+
+def intervals_passed(step: jax.Array, boundaries: Any) -> jax.Array:
+    """How many boundaries ``b`` satisfy ``b <= step`` (an exact integer comparison).
+
+    A sorted search: graph size and compile time do not grow with the number of
+    boundaries (optax's ``piecewise_constant_schedule`` unrolls one where per boundary).
+    """
+    return jnp.searchsorted(i32(boundaries), step, side="right").astype(jnp.int32)
+
+
+class PiecewiseConstant(Schedule):
+    r"""Constant values between boundaries.
+
+    .. math:: v(t) = v_i \quad\text{for } b_{i-1} \le t < b_i \quad (b_{-1} = 0, b_n = \infty)
+
+    The value switches **at** step :math:`b_i` (optax's convention: update :math:`b_i`
+    already uses :math:`v_{i+1}`). Keras' ``PiecewiseConstantDecay`` and TF1's
+    ``piecewise_constant`` switch one step later, at :math:`b_i + 1`. Build it from
+    multiplicative scales with :meth:`from_scales`.
+
+    Args:
+      boundaries: strictly increasing steps :math:`b_0 < \dots < b_{n-1}`.
+      values: the :math:`n + 1` values :math:`v_0, \dots, v_n`.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.PiecewiseConstant(boundaries=[10, 20], values=[1.0, 0.1, 0.01])
+      >>> s(9), s(10), s(20)
+      (Array(1., dtype=float32), Array(0.1, dtype=float32), Array(0.01, dtype=float32))
+
+    References:
+      ``optax.piecewise_constant_schedule``; ``keras.optimizers.schedules.PiecewiseConstantDecay``.
+    """
+
+    boundaries: Sequence[int] | jax.Array
+    values: Sequence[float] | jax.Array
+
+    def __post_init__(self) -> None:
+        owner, set_ = "PiecewiseConstant", object.__setattr__
+        set_(self, "boundaries", check.step_sequence(owner, "boundaries", self.boundaries,
+                                                      strict=True))
+        set_(self, "values", check.real_sequence(owner, "values", self.values))
+        if check.concrete((self.boundaries, self.values)):
+            if len(self.values) != len(self.boundaries) + 1:
+                raise check.fail(
+                    owner, "values", self.values,
+                    f"must have one more entry than boundaries ({len(self.boundaries)})",
+                    "values[i] holds before boundaries[i]; the last value holds after the "
+                    "last boundary.")
+
+    @classmethod
+    def from_scales(
+        cls, init_value: ArrayLike, boundaries_and_scales: Mapping[int, ArrayLike]
+    ) -> PiecewiseConstant:
+        r"""Build it from ``init_value`` and multiplicative scales (optax's form).
+
+        .. math:: v(t) = I \prod_{b \le t} s_b
+
+        Example:
+          >>> import jaxsched
+          >>> s = jaxsched.PiecewiseConstant.from_scales(1.0, {10: 0.1, 20: 0.5})
+          >>> s(10), s(20)
+          (Array(0.1, dtype=float32), Array(0.05, dtype=float32))
+        """
+        owner = "PiecewiseConstant.from_scales"
+        if not isinstance(boundaries_and_scales, Mapping):
+            raise TypeError(f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
+                            f"got boundaries_and_scales={boundaries_and_scales!r}.")
+        init_value = check.real(owner, "init_value", init_value)
+        items = sorted(boundaries_and_scales.items())
+        boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
+        scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0)
+                  for b, s in items]
+        if check.concrete((init_value, scales)):
+            values = init_value * np.cumprod([1.0, *scales])
+        else:
+            values = f32(init_value) * jnp.cumprod(f32(jnp.stack([1.0, *scales])))
+        return cls(boundaries, values)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return f32(self.values)[intervals_passed(step, self.boundaries)]
+
+    def _horizon(self) -> int | None:
+        return int(self.boundaries[-1]) if len(self.boundaries) else 0
+
+
+class StepDecay(Schedule):
+    r"""Multiply by ``gamma`` every ``step_size`` updates (PyTorch ``StepLR``).
+
+    .. math:: v(t) = I \cdot \gamma^{\lfloor t / k \rfloor}
+
+    The index is integer division, exact at every step. Equal to
+    ``ExponentialDecay(I, k, gamma, staircase=True)``, spelled the PyTorch way.
+
+    Args:
+      init_value: :math:`I`, the value for the first ``step_size`` updates.
+      step_size: :math:`k > 0`.
+      gamma: :math:`0 \le \gamma \le 1`.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.StepDecay(1.0, step_size=30, gamma=0.1)
+      >>> s(29), s(30)
+      (Array(1., dtype=float32), Array(0.1, dtype=float32))
+
+    References:
+      ``torch.optim.lr_scheduler.StepLR``.
+    """
+
+    init_value: ArrayLike
+    step_size: ArrayLike
+    gamma: ArrayLike = 0.1
+
+    def __post_init__(self) -> None:
+        owner, set_ = "StepDecay", object.__setattr__
+        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
+        set_(self, "step_size", check.steps(owner, "step_size", self.step_size, positive=True))
+        set_(self, "gamma", check.real(
+            owner, "gamma", self.gamma, minimum=0, maximum=1,
+            fix="A gamma above 1 grows without bound; use ExponentialDecay with end_value."))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        index = (step // i32(self.step_size)).astype(jnp.float32)
+        return f32(self.init_value) * f32(self.gamma) ** index
+
+    def _horizon(self) -> int | None:
+        return None
+
+
+class MultiStepDecay(Schedule):
+    r"""Multiply by ``gamma`` at each milestone (PyTorch ``MultiStepLR``).
+
+    .. math:: v(t) = I \cdot \gamma^{\#\{m \in M : m \le t\}}
+
+    Milestone :math:`m` first applies at update :math:`m` (as in PyTorch and optax; timm
+    applies it one update earlier). A repeated milestone applies ``gamma`` once per
+    repeat, as PyTorch's ``Counter`` does.
+
+    Args:
+      init_value: :math:`I`, the value before the first milestone.
+      milestones: non-decreasing steps.
+      gamma: :math:`\gamma \ge 0`.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.MultiStepDecay(1.0, milestones=[30, 80], gamma=0.1)
+      >>> s(29), s(30), s(80)
+      (Array(1., dtype=float32), Array(0.1, dtype=float32), Array(0.01, dtype=float32))
+
+    References:
+      ``torch.optim.lr_scheduler.MultiStepLR``.
+    """
+
+    init_value: ArrayLike
+    milestones: Sequence[int] | jax.Array
+    gamma: ArrayLike = 0.1
+
+    def __post_init__(self) -> None:
+        owner, set_ = "MultiStepDecay", object.__setattr__
+        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
+        set_(self, "milestones", check.step_sequence(owner, "milestones", self.milestones,
+                                                      strict=False))
+        set_(self, "gamma", check.real(owner, "gamma", self.gamma, minimum=0))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        count = intervals_passed(step, self.milestones).astype(jnp.float32)
+        return f32(self.init_value) * f32(self.gamma) ** count
+
+    def _horizon(self) -> int | None:
+        return int(self.milestones[-1]) if len(self.milestones) else 0

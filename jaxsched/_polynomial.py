@@ -1,0 +1,160 @@
+"""Constant, linear and polynomial schedules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxsched import _validate as check
+from jaxsched._base import Schedule, f32, i32
+
+
+class Constant(Schedule):
+    r"""A constant value.
+
+    .. math:: v(t) = c
+
+    Args:
+      value: the value :math:`c` at every step.
+
+    Returns:
+      A schedule; ``Constant(value)(step)`` is a float32 array shaped like ``step``.
+
+    Example:
+      >>> import jaxsched
+      >>> jaxsched.Constant(0.1)(7)
+      Array(0.1, dtype=float32)
+    """
+
+    value: ArrayLike
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", check.real("Constant", "value", self.value))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return jnp.zeros(step.shape, jnp.float32) + f32(self.value)
+
+    def _horizon(self) -> int | None:
+        return 0
+
+
+def ramp(step: jax.Array, begin: Any, length: Any) -> jax.Array:
+    """Fraction of a transition done at ``step``: ``clip(t - begin, 0, length) / length``.
+
+    The clip is integer arithmetic, so the fraction is exact at both ends for every step
+    up to ``2**31 - 1``; only the division is float.
+    """
+    done = jnp.clip(step - i32(begin), 0, i32(length))
+    return done.astype(jnp.float32) / i32(length).astype(jnp.float32)
+
+
+def _polynomial_validate(self: Any, owner: str) -> None:
+    setattr_ = object.__setattr__
+    setattr_(self, "init_value", check.real(owner, "init_value", self.init_value))
+    setattr_(self, "end_value", check.real(owner, "end_value", self.end_value))
+    setattr_(self, "transition_steps", check.steps(
+        owner, "transition_steps", self.transition_steps, positive=True,
+        fix="For a value that never changes use jaxsched.Constant."))
+    setattr_(self, "transition_begin", check.steps(owner, "transition_begin", self.transition_begin))
+
+
+class Polynomial(Schedule):
+    r"""Polynomial interpolation from ``init_value`` to ``end_value``, then hold.
+
+    With :math:`c = \mathrm{clip}(t - B, 0, T)` computed in integers,
+
+    .. math:: v(t) = (I - E)\,(1 - c / T)^{p} + E
+
+    so the value is :math:`I` up to step :math:`B`, reaches :math:`E` at step
+    :math:`B + T` and stays there. Same values as ``optax.polynomial_schedule``; unlike
+    optax, a non-positive ``transition_steps`` raises instead of silently giving a
+    constant.
+
+    Args:
+      init_value: :math:`I`, the value up to ``transition_begin``.
+      end_value: :math:`E`, the value from ``transition_begin + transition_steps`` on.
+      power: :math:`p`, the exponent of the polynomial (``1`` is linear).
+      transition_steps: :math:`T > 0`, the number of updates the transition lasts.
+      transition_begin: :math:`B \ge 0`, the update at which the transition starts.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Polynomial(1.0, 0.0, power=2, transition_steps=10)
+      >>> s(5), s(10), s(100)
+      (Array(0.25, dtype=float32), Array(0., dtype=float32), Array(0., dtype=float32))
+
+    References:
+      ``optax.polynomial_schedule``; ``keras.optimizers.schedules.PolynomialDecay``.
+    """
+
+    init_value: ArrayLike
+    end_value: ArrayLike
+    power: ArrayLike
+    transition_steps: ArrayLike
+    transition_begin: ArrayLike = 0
+
+    def __post_init__(self) -> None:
+        _polynomial_validate(self, "Polynomial")
+        object.__setattr__(self, "power", check.real(
+            "Polynomial", "power", self.power, minimum=0, exclusive=True))
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        frac = ramp(step, self.transition_begin, self.transition_steps)
+        init, end = f32(self.init_value), f32(self.end_value)
+        return (init - end) * (1 - frac) ** f32(self.power) + end
+
+    def _horizon(self) -> int | None:
+        return int(self.transition_begin) + int(self.transition_steps)
+
+
+class Linear(Schedule):
+    r"""Linear interpolation from ``init_value`` to ``end_value``, then hold.
+
+    With :math:`c = \mathrm{clip}(t - B, 0, T)` computed in integers,
+
+    .. math:: v(t) = (I - E)\,(1 - c / T) + E
+
+    Same values as ``optax.linear_schedule`` (same operation order). Used as a warmup
+    from 0 it spends update 0 at ``init_value``; see :class:`jaxsched.Warmup` for a ramp
+    that starts at the first step.
+
+    Args:
+      init_value: :math:`I`, the value up to ``transition_begin``.
+      end_value: :math:`E`, the value from ``transition_begin + transition_steps`` on.
+      transition_steps: :math:`T > 0`, the number of updates the transition lasts.
+      transition_begin: :math:`B \ge 0`, the update at which the transition starts.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Linear(0.0, 1.0, transition_steps=4)
+      >>> s(jnp.arange(6))
+      Array([0.  , 0.25, 0.5 , 0.75, 1.  , 1.  ], dtype=float32)
+
+    References:
+      ``optax.linear_schedule``.
+    """
+
+    init_value: ArrayLike
+    end_value: ArrayLike
+    transition_steps: ArrayLike
+    transition_begin: ArrayLike = 0
+
+    def __post_init__(self) -> None:
+        _polynomial_validate(self, "Linear")
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        frac = ramp(step, self.transition_begin, self.transition_steps)
+        init, end = f32(self.init_value), f32(self.end_value)
+        return (init - end) * (1 - frac) + end
+
+    def _horizon(self) -> int | None:
+        return int(self.transition_begin) + int(self.transition_steps)

@@ -1,0 +1,181 @@
+"""Linear warmup in front of any schedule, and the usual warmup + decay pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxsched import _validate as check
+from jaxsched._base import Schedule, f32, i32, static_field
+from jaxsched._cosine import CosineDecay
+from jaxsched._exponential import ExponentialDecay
+
+WARMUP_STARTS = ("zero", "first_step")
+
+
+class Warmup(Schedule):
+    r"""A linear ramp from ``init_value`` up to where ``schedule`` starts, then ``schedule``.
+
+    With :math:`W` = ``warmup_steps`` and :math:`P = s(0)`, the value ``schedule``
+    starts from,
+
+    .. math::
+      v(t) = \begin{cases}
+        I + (P - I)\, \dfrac{t}{W} & t < W \quad (\text{start="zero"}) \\[4pt]
+        I + (P - I)\, \dfrac{t + 1}{W + 1} & t < W \quad (\text{start="first_step"}) \\[4pt]
+        s(t - W) & t \ge W
+      \end{cases}
+
+    ``schedule`` sees the step relative to the end of the warmup, as a phase of
+    :func:`jaxsched.phases` would: give it its own length, never subtract the warmup.
+    With ``start="zero"`` (optax's and most libraries' choice) update 0 uses
+    ``init_value``; with ``init_value=0`` that update changes nothing under SGD (Adam's
+    moments still advance). ``start="first_step"`` counts update 0 as the first step of
+    the ramp so every update gets a non-zero rate, and still reaches :math:`P` exactly at
+    update :math:`W`. ``warmup_steps=0`` is allowed and gives ``schedule`` itself.
+
+    Args:
+      schedule: the schedule that follows the warmup.
+      warmup_steps: :math:`W \ge 0`.
+      init_value: :math:`I`, where the ramp starts.
+      start: ``"zero"`` or ``"first_step"``, as above.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Warmup(jaxsched.Constant(1.0), warmup_steps=4)
+      >>> s(jnp.arange(6))
+      Array([0.  , 0.25, 0.5 , 0.75, 1.  , 1.  ], dtype=float32)
+      >>> s = jaxsched.Warmup(jaxsched.Constant(1.0), warmup_steps=4, start="first_step")
+      >>> s(jnp.arange(6))
+      Array([0.2, 0.4, 0.6, 0.8, 1. , 1. ], dtype=float32)
+
+    References:
+      Goyal et al., *Accurate, Large Minibatch SGD*, https://arxiv.org/abs/1706.02677.
+    """
+
+    schedule: Schedule
+    warmup_steps: ArrayLike
+    init_value: ArrayLike = 0.0
+    start: str = static_field(default="zero")
+
+    def __post_init__(self) -> None:
+        owner, set_ = "Warmup", object.__setattr__
+        check.schedule(owner, "schedule", self.schedule)
+        set_(self, "warmup_steps", check.steps(owner, "warmup_steps", self.warmup_steps))
+        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
+        check.choice(owner, "start", self.start, WARMUP_STARTS)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        length = i32(self.warmup_steps)
+        if self.start == "first_step":
+            frac = (step + 1).astype(jnp.float32) / (length + 1).astype(jnp.float32)
+        else:
+            frac = step.astype(jnp.float32) / jnp.maximum(length, 1).astype(jnp.float32)
+        init, peak = f32(self.init_value), self.schedule(0)
+        ramp = init + (peak - init) * frac
+        return jnp.where(step < length, ramp, self.schedule(step - length))
+
+    def _horizon(self) -> int | None:
+        after = self.schedule.horizon
+        return None if after is None else int(self.warmup_steps) + after
+
+
+def _check_start(owner: str, start: Any) -> str:
+    return check.choice(owner, "start", start, WARMUP_STARTS)
+
+
+def warmup_cosine_decay(
+    init_value: ArrayLike,
+    peak_value: ArrayLike,
+    warmup_steps: ArrayLike,
+    decay_steps: ArrayLike,
+    end_value: ArrayLike = 0.0,
+    exponent: ArrayLike = 1.0,
+    *,
+    start: str = "zero",
+) -> Warmup:
+    r"""Linear warmup to ``peak_value``, then cosine decay to ``end_value``.
+
+    Same arguments and values as ``optax.warmup_cosine_decay_schedule``: ``decay_steps``
+    is the **total** length, warmup included, so the cosine lasts
+    ``decay_steps - warmup_steps`` updates and ``end_value`` is reached at update
+    ``decay_steps``. Built as ``Warmup(CosineDecay(...))``, which is what you get back.
+    Unlike optax, ``end_value`` is always absolute (optax ignores it when
+    ``peak_value == 0``).
+
+    Args:
+      init_value: where the warmup starts.
+      peak_value: where the warmup ends and the cosine starts.
+      warmup_steps: length of the warmup, ``>= 0``.
+      decay_steps: total length, ``> warmup_steps``.
+      end_value: the value from ``decay_steps`` on.
+      exponent: the cosine factor's exponent.
+      start: ``"zero"`` or ``"first_step"`` (see :class:`Warmup`).
+
+    Returns:
+      ``Warmup(CosineDecay(peak_value, decay_steps - warmup_steps, end_value=end_value,
+      exponent=exponent), warmup_steps, init_value, start)``.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=10, decay_steps=110)
+      >>> s(5), s(10), s(60), s(110)
+      (Array(0.5, dtype=float32), Array(1., dtype=float32), Array(0.5, dtype=float32), Array(0., dtype=float32))
+    """
+    owner = "warmup_cosine_decay"
+    warmup_steps = check.steps(owner, "warmup_steps", warmup_steps)
+    decay_steps = check.steps(owner, "decay_steps", decay_steps, positive=True)
+    if check.concrete((warmup_steps, decay_steps)) and decay_steps <= warmup_steps:
+        raise check.fail(owner, "decay_steps", decay_steps,
+                         f"must be greater than warmup_steps={warmup_steps}",
+                         "decay_steps is the total length, warmup included.")
+    cosine = CosineDecay(peak_value, decay_steps - warmup_steps, end_value=end_value,
+                         exponent=exponent)
+    return Warmup(cosine, warmup_steps, init_value, _check_start(owner, start))
+
+
+def warmup_exponential_decay(
+    init_value: ArrayLike,
+    peak_value: ArrayLike,
+    warmup_steps: ArrayLike,
+    transition_steps: ArrayLike,
+    decay_rate: ArrayLike,
+    transition_begin: ArrayLike = 0,
+    staircase: bool = False,
+    end_value: ArrayLike | None = None,
+    *,
+    start: str = "zero",
+) -> Warmup:
+    r"""Linear warmup to ``peak_value``, then exponential decay.
+
+    Same arguments and values as ``optax.warmup_exponential_decay_schedule``:
+    ``transition_begin`` counts from the end of the warmup, so the decay starts at update
+    ``warmup_steps + transition_begin``.
+
+    Args:
+      init_value: where the warmup starts.
+      peak_value: where the warmup ends and the decay starts.
+      warmup_steps: length of the warmup, ``>= 0``.
+      transition_steps, decay_rate, transition_begin, staircase, end_value: as in
+        :class:`ExponentialDecay`.
+      start: ``"zero"`` or ``"first_step"`` (see :class:`Warmup`).
+
+    Returns:
+      ``Warmup(ExponentialDecay(peak_value, ...), warmup_steps, init_value, start)``.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.warmup_exponential_decay(0.0, 1.0, 10, transition_steps=10, decay_rate=0.5)
+      >>> s(5), s(10), s(20)
+      (Array(0.5, dtype=float32), Array(1., dtype=float32), Array(0.5, dtype=float32))
+    """
+    decay = ExponentialDecay(peak_value, transition_steps, decay_rate, transition_begin,
+                             staircase, end_value)
+    start = _check_start("warmup_exponential_decay", start)
+    return Warmup(decay, warmup_steps, init_value, start)

@@ -51,6 +51,17 @@ def ramp(step: jax.Array, begin: Any, length: Any) -> jax.Array:
     return done.astype(jnp.float32) / i32(length).astype(jnp.float32)
 
 
+def remaining(step: jax.Array, begin: Any, length: Any) -> jax.Array:
+    """Fraction of a transition still to go, ``1 - ramp(...)``, never below 0.
+
+    Computed from the integer remainder: XLA may turn ``1 - done / length`` into
+    ``1 - done * (1 / length)``, which is ``-1.2e-7`` at the end and makes a fractional
+    power NaN.
+    """
+    left = i32(length) - jnp.clip(step - i32(begin), 0, i32(length))
+    return left.astype(jnp.float32) / i32(length).astype(jnp.float32)
+
+
 def _polynomial_validate(self: Any, owner: str) -> None:
     setattr_ = object.__setattr__
     setattr_(self, "init_value", check.real(owner, "init_value", self.init_value))
@@ -105,9 +116,9 @@ class Polynomial(Schedule):
             "Polynomial", "power", self.power, minimum=0, exclusive=True))
 
     def _value(self, step: jax.Array) -> jax.Array:
-        frac = ramp(step, self.transition_begin, self.transition_steps)
+        left = remaining(step, self.transition_begin, self.transition_steps)
         init, end = f32(self.init_value), f32(self.end_value)
-        return (init - end) * (1 - frac) ** f32(self.power) + end
+        return (init - end) * left ** f32(self.power) + end
 
     def _horizon(self) -> int | None:
         return int(self.transition_begin) + int(self.transition_steps)
@@ -120,7 +131,7 @@ class Linear(Schedule):
 
     .. math:: v(t) = (I - E)\,(1 - c / T) + E
 
-    Same values as ``optax.linear_schedule`` (same operation order). Used as a warmup
+    Same values as ``optax.linear_schedule``. Used as a warmup
     from 0 it spends update 0 at ``init_value``; see :class:`jaxsched.Warmup` for a ramp
     that starts at the first step.
 
@@ -152,9 +163,9 @@ class Linear(Schedule):
         _polynomial_validate(self, "Linear")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        frac = ramp(step, self.transition_begin, self.transition_steps)
+        left = remaining(step, self.transition_begin, self.transition_steps)
         init, end = f32(self.init_value), f32(self.end_value)
-        return (init - end) * (1 - frac) + end
+        return (init - end) * left + end
 
     def _horizon(self) -> int | None:
         return int(self.transition_begin) + int(self.transition_steps)

@@ -1,0 +1,56 @@
+"""Shared test tables: one example of every public schedule, and float64 references."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import jaxsched as js
+
+INT32_MAX = 2**31 - 1
+
+
+def inverse_step(t: jax.Array) -> jax.Array:
+    """A module-level (so picklable) function for FromFunction."""
+    return 1.0 / (1.0 + t.astype(jnp.float32))
+
+
+# One instance of every public schedule class (composites included). The conformance
+# tests run each of them through jit, vmap, pickle, optax and the injection call.
+EXAMPLES: dict[str, js.Schedule] = {
+    "constant": js.Constant(0.1),
+    "linear": js.Linear(0.0, 1.0, transition_steps=10, transition_begin=3),
+    "polynomial": js.Polynomial(1.0, 0.1, power=2.0, transition_steps=20),
+    "exponential": js.ExponentialDecay(1.0, transition_steps=5, decay_rate=0.8,
+                                       transition_begin=2, end_value=0.2),
+    "exponential_staircase": js.ExponentialDecay(1.0, 5, 0.5, staircase=True),
+    "natural_exp": js.NaturalExpDecay(1.0, decay_steps=10, decay_rate=0.3),
+    "inverse_time": js.InverseTimeDecay(1.0, decay_steps=4, decay_rate=0.5, staircase=True),
+    "cosine": js.CosineDecay(1.0, decay_steps=30, alpha=0.1, exponent=2.0),
+    "piecewise": js.PiecewiseConstant([5, 15], [1.0, 0.5, 0.1]),
+    "step": js.StepDecay(1.0, step_size=7, gamma=0.5),
+    "multistep": js.MultiStepDecay(1.0, milestones=[4, 9, 9], gamma=0.5),
+    "warmup": js.Warmup(js.CosineDecay(1.0, 20), warmup_steps=5, init_value=0.1),
+    "warmup_first_step": js.Warmup(js.Constant(2.0), 4, start="first_step"),
+    "from_function": js.FromFunction(inverse_step),
+    "join": js.Join([js.Constant(0.5), js.Linear(0.5, 0.0, 10)], [6]),
+    "product": js.Constant(0.5) * js.Linear(0.0, 1.0, 10),
+    "scale": 0.5 * js.CosineDecay(1.0, 12),
+    "clip": js.Clip(js.Linear(0.0, 1.0, 10), min_value=0.2, max_value=0.8),
+    "offset": js.Offset(js.CosineDecay(1.0, 10), offset=4),
+    "hold": js.Hold(js.Linear(0.0, 1.0, 10), length=6),
+}
+
+
+def peak(values: np.ndarray) -> float:
+    return float(np.max(np.abs(values))) or 1.0
+
+
+def f32(x: float) -> float:
+    """A hyperparameter as jaxsched stores it for computation: rounded to float32."""
+    return float(np.float32(x))
+
+
+def clamp(t: np.ndarray) -> np.ndarray:
+    return np.clip(np.asarray(t, dtype=np.int64), 0, INT32_MAX)

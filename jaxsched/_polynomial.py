@@ -45,21 +45,12 @@ def ramp(step: jax.Array, begin: Any, length: Any) -> jax.Array:
     """Fraction of a transition done at ``step``: ``clip(t - begin, 0, length) / length``.
 
     The clip is integer arithmetic, so the fraction is exact at both ends for every step
-    up to ``2**31 - 1``; only the division is float.
+    up to ``2**31 - 1``; only the division is float. The result is capped at 1 because
+    under ``jit`` XLA may divide by multiplying with a rounded reciprocal, which turns
+    ``length / length`` into ``1.0000001`` (a fractional power of ``1 - that`` is NaN).
     """
     done = jnp.clip(step - i32(begin), 0, i32(length))
-    return done.astype(jnp.float32) / i32(length).astype(jnp.float32)
-
-
-def remaining(step: jax.Array, begin: Any, length: Any) -> jax.Array:
-    """Fraction of a transition still to go, ``1 - ramp(...)``, never below 0.
-
-    Computed from the integer remainder: XLA may turn ``1 - done / length`` into
-    ``1 - done * (1 / length)``, which is ``-1.2e-7`` at the end and makes a fractional
-    power NaN.
-    """
-    left = i32(length) - jnp.clip(step - i32(begin), 0, i32(length))
-    return left.astype(jnp.float32) / i32(length).astype(jnp.float32)
+    return jnp.minimum(done.astype(jnp.float32) / i32(length).astype(jnp.float32), 1.0)
 
 
 def _polynomial_validate(self: Any, owner: str) -> None:
@@ -116,7 +107,7 @@ class Polynomial(Schedule):
             "Polynomial", "power", self.power, minimum=0, exclusive=True))
 
     def _value(self, step: jax.Array) -> jax.Array:
-        left = remaining(step, self.transition_begin, self.transition_steps)
+        left = 1 - ramp(step, self.transition_begin, self.transition_steps)
         init, end = f32(self.init_value), f32(self.end_value)
         return (init - end) * left ** f32(self.power) + end
 
@@ -163,7 +154,7 @@ class Linear(Schedule):
         _polynomial_validate(self, "Linear")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        left = remaining(step, self.transition_begin, self.transition_steps)
+        left = 1 - ramp(step, self.transition_begin, self.transition_steps)
         init, end = f32(self.init_value), f32(self.end_value)
         return (init - end) * left + end
 

@@ -24,15 +24,12 @@ class ScheduledState:
       inner: optax's own ``InjectStatefulHyperparamsState``; its ``hyperparams`` hold the
         values used by the last update (optax's convention) and its ``count`` the number
         of updates made.
-      next_values: the values the next update will use, one per scheduled name, in the
-        order of ``scheduled``. A tuple rather than a dict, so that
-        ``optax.tree_utils.tree_get(state, "learning_rate")`` still finds one value.
-      scheduled: the names of the scheduled hyperparameters (static).
+      next_hyperparams: the values the next update will use, for the scheduled
+        hyperparameters (a number's next value is its entry in ``inner.hyperparams``).
     """
 
     inner: Any
-    next_values: tuple[jax.Array, ...]
-    scheduled: tuple[str, ...] = dataclasses.field(metadata={"static": True})
+    next_hyperparams: dict[str, jax.Array]
 
 
 def _expects_number_or_schedule(factory: Callable[..., Any], name: str) -> bool:
@@ -139,14 +136,13 @@ def inject(
     inner = optax.inject_hyperparams(
         optimizer, static_args=tuple(static), hyperparam_dtype=hyperparam_dtype
     )(**hyperparams)
-    names = tuple(sorted(schedules))
 
-    def next_values(count: jax.Array) -> tuple[jax.Array, ...]:
-        return tuple(schedules[name](count) for name in names)
+    def next_values(count: jax.Array) -> dict[str, jax.Array]:
+        return {name: schedule(count) for name, schedule in schedules.items()}
 
     def init(params: Any) -> ScheduledState:
         state = inner.init(params)
-        return ScheduledState(state, next_values(state.count), names)
+        return ScheduledState(state, next_values(state.count))
 
     def update(updates: Any, state: ScheduledState, params: Any = None, **extra: Any) -> Any:
         # optax mixes the float32 hyperparameters with the inner state's own dtypes;
@@ -158,7 +154,7 @@ def inject(
             inner_state=_cast_like(new_inner.inner_state, state.inner.inner_state)
         )
         new_updates = _cast_like(new_updates, updates)
-        return new_updates, ScheduledState(new_inner, next_values(new_inner.count), names)
+        return new_updates, ScheduledState(new_inner, next_values(new_inner.count))
 
     return optax.GradientTransformationExtraArgs(init, update)
 

@@ -159,8 +159,8 @@ def hyperparam_next(opt_state: Any, name: str, *, group: str | None = None) -> j
     """
     found = _select(opt_state, group)
     state = found.state
-    if isinstance(state, ScheduledState) and name in state.scheduled:
-        return jnp.asarray(state.next_values[state.scheduled.index(name)])
+    if isinstance(state, ScheduledState) and name in state.next_hyperparams:
+        return jnp.asarray(state.next_hyperparams[name])
     if name in getattr(found.optax_state, "hyperparams_states", {}):
         raise LookupError(
             f"{name!r} at opt_state{found.path} was scheduled by optax.inject_hyperparams, "

@@ -40,8 +40,9 @@ class Product(Schedule):
 
     def __post_init__(self) -> None:
         owner = "Product"
-        schedules = tuple(check.schedule(owner, f"schedules[{i}]", s)
-                          for i, s in enumerate(self.schedules))
+        schedules = tuple(
+            check.schedule(owner, f"schedules[{i}]", s) for i, s in enumerate(self.schedules)
+        )
         if len(schedules) < 2:
             raise check.fail(owner, "schedules", list(schedules), "needs at least two factors")
         object.__setattr__(self, "schedules", schedules)
@@ -122,9 +123,16 @@ class Clip(Schedule):
         if self.min_value is not None:
             set_(self, "min_value", check.real(owner, "min_value", self.min_value))
         if self.max_value is not None:
-            set_(self, "max_value", check.real(
-                owner, "max_value", self.max_value,
-                minimum=None if self.min_value is None else self.min_value))
+            set_(
+                self,
+                "max_value",
+                check.real(
+                    owner,
+                    "max_value",
+                    self.max_value,
+                    minimum=None if self.min_value is None else self.min_value,
+                ),
+            )
 
     def _value(self, step: jax.Array) -> jax.Array:
         value = self.schedule(step)
@@ -168,8 +176,9 @@ class Offset(Schedule):
 
     def __post_init__(self) -> None:
         check.schedule("Offset", "schedule", self.schedule)
-        object.__setattr__(self, "offset", check.steps("Offset", "offset", self.offset,
-                                                        signed=True))
+        object.__setattr__(
+            self, "offset", check.steps("Offset", "offset", self.offset, signed=True)
+        )
 
     def _value(self, step: jax.Array) -> jax.Array:
         offset = i32(self.offset)

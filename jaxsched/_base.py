@@ -139,8 +139,7 @@ class Schedule:
         for leaf in jax.tree_util.tree_leaves(self):
             if isinstance(leaf, jax.core.Tracer):
                 raise TypeError(
-                    f"{type(self).__name__}.horizon needs concrete hyperparameters, "
-                    f"got {leaf!r}."
+                    f"{type(self).__name__}.horizon needs concrete hyperparameters, got {leaf!r}."
                 )
         return self._horizon()
 

@@ -55,18 +55,26 @@ class CosineDecay(Schedule):
     def __post_init__(self) -> None:
         owner, set_ = "CosineDecay", object.__setattr__
         set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps,
-                                               positive=True))
+        set_(
+            self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps, positive=True)
+        )
         if self.alpha is not None and self.end_value is not None:
-            raise check.fail(owner, "end_value", self.end_value,
-                             f"cannot be combined with alpha={self.alpha!r}",
-                             "Give the floor once: alpha (a fraction) or end_value.")
+            raise check.fail(
+                owner,
+                "end_value",
+                self.end_value,
+                f"cannot be combined with alpha={self.alpha!r}",
+                "Give the floor once: alpha (a fraction) or end_value.",
+            )
         if self.alpha is not None:
             set_(self, "alpha", check.real(owner, "alpha", self.alpha))
         if self.end_value is not None:
             set_(self, "end_value", check.real(owner, "end_value", self.end_value))
-        set_(self, "exponent", check.real(owner, "exponent", self.exponent, minimum=0,
-                                           exclusive=True))
+        set_(
+            self,
+            "exponent",
+            check.real(owner, "exponent", self.exponent, minimum=0, exclusive=True),
+        )
 
     def floor(self) -> jax.Array:
         """The value held from ``decay_steps`` on, as float32."""
@@ -84,5 +92,3 @@ class CosineDecay(Schedule):
 
     def _horizon(self) -> int | None:
         return int(self.decay_steps)
-
-

@@ -81,20 +81,36 @@ class ExponentialDecay(Schedule):
     def __post_init__(self) -> None:
         owner, set_ = "ExponentialDecay", object.__setattr__
         set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(self, "transition_steps", check.steps(
-            owner, "transition_steps", self.transition_steps, positive=True,
-            fix="For a value that never changes use jaxsched.Constant."))
-        set_(self, "decay_rate", check.real(owner, "decay_rate", self.decay_rate, minimum=0,
-                                             exclusive=True))
-        set_(self, "transition_begin", check.steps(owner, "transition_begin",
-                                                    self.transition_begin))
+        set_(
+            self,
+            "transition_steps",
+            check.steps(
+                owner,
+                "transition_steps",
+                self.transition_steps,
+                positive=True,
+                fix="For a value that never changes use jaxsched.Constant.",
+            ),
+        )
+        set_(
+            self,
+            "decay_rate",
+            check.real(owner, "decay_rate", self.decay_rate, minimum=0, exclusive=True),
+        )
+        set_(
+            self, "transition_begin", check.steps(owner, "transition_begin", self.transition_begin)
+        )
         set_(self, "staircase", _staircase(owner, self.staircase))
         if self.end_value is not None:
             set_(self, "end_value", check.real(owner, "end_value", self.end_value))
         elif check.concrete(self.decay_rate) and np.any(np.asarray(self.decay_rate) > 1):
-            raise check.fail(owner, "decay_rate", self.decay_rate,
-                             "above 1 grows without bound (inf at large steps)",
-                             "Set end_value to cap it.")
+            raise check.fail(
+                owner,
+                "decay_rate",
+                self.decay_rate,
+                "above 1 grows without bound (inf at large steps)",
+                "Set end_value to cap it.",
+            )
 
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, self.transition_begin, self.transition_steps, self.staircase)
@@ -147,8 +163,9 @@ class NaturalExpDecay(Schedule):
     def __post_init__(self) -> None:
         owner, set_ = "NaturalExpDecay", object.__setattr__
         set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps,
-                                               positive=True))
+        set_(
+            self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps, positive=True)
+        )
         set_(self, "decay_rate", check.real(owner, "decay_rate", self.decay_rate, minimum=0))
         set_(self, "staircase", _staircase(owner, self.staircase))
 
@@ -194,8 +211,9 @@ class InverseTimeDecay(Schedule):
     def __post_init__(self) -> None:
         owner, set_ = "InverseTimeDecay", object.__setattr__
         set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps,
-                                               positive=True))
+        set_(
+            self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps, positive=True)
+        )
         set_(self, "decay_rate", check.real(owner, "decay_rate", self.decay_rate, minimum=0))
         set_(self, "staircase", _staircase(owner, self.staircase))
 

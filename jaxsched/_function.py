@@ -42,11 +42,14 @@ class FromFunction(Schedule):
 
     def __post_init__(self) -> None:
         if isinstance(self.fn, Schedule) or not callable(self.fn):
-            raise TypeError(f"FromFunction: fn must be a plain function of the step, got "
-                            f"fn={self.fn!r}.")
+            raise TypeError(
+                f"FromFunction: fn must be a plain function of the step, got fn={self.fn!r}."
+            )
         if self.length is not None and (not isinstance(self.length, int) or self.length < 0):
-            raise ValueError(f"FromFunction: length must be a non-negative int or None, got "
-                             f"length={self.length!r}.")
+            raise ValueError(
+                f"FromFunction: length must be a non-negative int or None, got "
+                f"length={self.length!r}."
+            )
 
     def _value(self, step: jax.Array) -> jax.Array:
         return jnp.asarray(self.fn(step)).astype(jnp.float32)

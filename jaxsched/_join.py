@@ -48,20 +48,32 @@ class Join(Schedule):
 
     def __post_init__(self) -> None:
         owner, set_ = "Join", object.__setattr__
-        if isinstance(self.schedules, Schedule) or not isinstance(self.schedules,
-                                                                    Sequence):
-            raise TypeError(f"{owner}: schedules must be a list of schedules, got "
-                            f"schedules={self.schedules!r}.")
-        set_(self, "schedules", tuple(check.schedule(owner, f"schedules[{i}]", s)
-                                      for i, s in enumerate(self.schedules)))
+        if isinstance(self.schedules, Schedule) or not isinstance(self.schedules, Sequence):
+            raise TypeError(
+                f"{owner}: schedules must be a list of schedules, got schedules={self.schedules!r}."
+            )
+        set_(
+            self,
+            "schedules",
+            tuple(
+                check.schedule(owner, f"schedules[{i}]", s) for i, s in enumerate(self.schedules)
+            ),
+        )
         if not self.schedules:
             raise check.fail(owner, "schedules", [], "must not be empty")
-        set_(self, "boundaries", check.step_sequence(owner, "boundaries", self.boundaries,
-                                                      strict=False))
+        set_(
+            self,
+            "boundaries",
+            check.step_sequence(owner, "boundaries", self.boundaries, strict=False),
+        )
         if check.concrete(self.boundaries) and len(self.boundaries) != len(self.schedules) - 1:
-            raise check.fail(owner, "boundaries", self.boundaries,
-                             f"must have one entry fewer than schedules ({len(self.schedules)})",
-                             "boundaries[i] is where schedules[i + 1] takes over.")
+            raise check.fail(
+                owner,
+                "boundaries",
+                self.boundaries,
+                f"must have one entry fewer than schedules ({len(self.schedules)})",
+                "boundaries[i] is where schedules[i + 1] takes over.",
+            )
 
     def _value(self, step: jax.Array) -> jax.Array:
         boundaries = i32(self.boundaries)
@@ -113,13 +125,16 @@ def phases(*items: Schedule | tuple[Schedule, int]) -> Join:
         last = i == len(items) - 1
         if isinstance(item, tuple):
             if len(item) != 2:
-                raise TypeError(f"{owner}: phase {i} must be a schedule or a (schedule, length) "
-                                f"pair, got {item!r}.")
+                raise TypeError(
+                    f"{owner}: phase {i} must be a schedule or a (schedule, length) "
+                    f"pair, got {item!r}."
+                )
             schedule = check.schedule(owner, f"phase {i}", item[0])
             length = check.steps(owner, f"phase {i} length", item[1])
             if not isinstance(length, int):
-                raise TypeError(f"{owner}: phase {i} length must be a concrete int, got "
-                                f"{length!r}.")
+                raise TypeError(
+                    f"{owner}: phase {i} length must be a concrete int, got {length!r}."
+                )
             if last:
                 schedule = Hold(schedule, length)
         else:

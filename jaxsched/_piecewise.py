@@ -55,16 +55,22 @@ class PiecewiseConstant(Schedule):
 
     def __post_init__(self) -> None:
         owner, set_ = "PiecewiseConstant", object.__setattr__
-        set_(self, "boundaries", check.step_sequence(owner, "boundaries", self.boundaries,
-                                                      strict=True))
+        set_(
+            self,
+            "boundaries",
+            check.step_sequence(owner, "boundaries", self.boundaries, strict=True),
+        )
         set_(self, "values", check.real_sequence(owner, "values", self.values))
         if check.concrete((self.boundaries, self.values)):
             if len(self.values) != len(self.boundaries) + 1:
                 raise check.fail(
-                    owner, "values", self.values,
+                    owner,
+                    "values",
+                    self.values,
                     f"must have one more entry than boundaries ({len(self.boundaries)})",
                     "values[i] holds before boundaries[i]; the last value holds after the "
-                    "last boundary.")
+                    "last boundary.",
+                )
 
     @classmethod
     def from_scales(
@@ -82,13 +88,14 @@ class PiecewiseConstant(Schedule):
         """
         owner = "PiecewiseConstant.from_scales"
         if not isinstance(boundaries_and_scales, Mapping):
-            raise TypeError(f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
-                            f"got boundaries_and_scales={boundaries_and_scales!r}.")
+            raise TypeError(
+                f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
+                f"got boundaries_and_scales={boundaries_and_scales!r}."
+            )
         init_value = check.real(owner, "init_value", init_value)
         items = sorted(boundaries_and_scales.items())
         boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
-        scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0)
-                  for b, s in items]
+        scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0) for b, s in items]
         if check.concrete((init_value, scales)):
             values = init_value * np.cumprod([1.0, *scales])
         else:
@@ -136,9 +143,18 @@ class StepDecay(Schedule):
         owner, set_ = "StepDecay", object.__setattr__
         set_(self, "init_value", check.real(owner, "init_value", self.init_value))
         set_(self, "step_size", check.steps(owner, "step_size", self.step_size, positive=True))
-        set_(self, "gamma", check.real(
-            owner, "gamma", self.gamma, minimum=0, maximum=1,
-            fix="A gamma above 1 grows without bound; use ExponentialDecay with end_value."))
+        set_(
+            self,
+            "gamma",
+            check.real(
+                owner,
+                "gamma",
+                self.gamma,
+                minimum=0,
+                maximum=1,
+                fix="A gamma above 1 grows without bound; use ExponentialDecay with end_value.",
+            ),
+        )
 
     def _value(self, step: jax.Array) -> jax.Array:
         index = (step // i32(self.step_size)).astype(jnp.float32)
@@ -182,8 +198,11 @@ class MultiStepDecay(Schedule):
     def __post_init__(self) -> None:
         owner, set_ = "MultiStepDecay", object.__setattr__
         set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(self, "milestones", check.step_sequence(owner, "milestones", self.milestones,
-                                                      strict=False))
+        set_(
+            self,
+            "milestones",
+            check.step_sequence(owner, "milestones", self.milestones, strict=False),
+        )
         set_(self, "gamma", check.real(owner, "gamma", self.gamma, minimum=0))
 
     def _value(self, step: jax.Array) -> jax.Array:

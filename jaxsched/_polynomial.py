@@ -57,10 +57,20 @@ def _polynomial_validate(self: Any, owner: str) -> None:
     setattr_ = object.__setattr__
     setattr_(self, "init_value", check.real(owner, "init_value", self.init_value))
     setattr_(self, "end_value", check.real(owner, "end_value", self.end_value))
-    setattr_(self, "transition_steps", check.steps(
-        owner, "transition_steps", self.transition_steps, positive=True,
-        fix="For a value that never changes use jaxsched.Constant."))
-    setattr_(self, "transition_begin", check.steps(owner, "transition_begin", self.transition_begin))
+    setattr_(
+        self,
+        "transition_steps",
+        check.steps(
+            owner,
+            "transition_steps",
+            self.transition_steps,
+            positive=True,
+            fix="For a value that never changes use jaxsched.Constant.",
+        ),
+    )
+    setattr_(
+        self, "transition_begin", check.steps(owner, "transition_begin", self.transition_begin)
+    )
 
 
 class Polynomial(Schedule):
@@ -103,8 +113,9 @@ class Polynomial(Schedule):
 
     def __post_init__(self) -> None:
         _polynomial_validate(self, "Polynomial")
-        object.__setattr__(self, "power", check.real(
-            "Polynomial", "power", self.power, minimum=0, exclusive=True))
+        object.__setattr__(
+            self, "power", check.real("Polynomial", "power", self.power, minimum=0, exclusive=True)
+        )
 
     def _value(self, step: jax.Array) -> jax.Array:
         left = 1 - ramp(step, self.transition_begin, self.transition_steps)

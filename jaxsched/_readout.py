@@ -44,8 +44,9 @@ def _is_nnx_variable(x: Any) -> bool:
 
 def _unwrap(tree: Any) -> Any:
     """Replaces Flax NNX Variables by their values."""
-    return jax.tree.map(lambda x: x.get_value() if _is_nnx_variable(x) else x, tree,
-                        is_leaf=_is_nnx_variable)
+    return jax.tree.map(
+        lambda x: x.get_value() if _is_nnx_variable(x) else x, tree, is_leaf=_is_nnx_variable
+    )
 
 
 def _group(path: tuple[Any, ...]) -> str:
@@ -72,9 +73,13 @@ def find_injected(opt_state: Any) -> dict[str, Any]:
 def _find(opt_state: Any) -> list[_Injected]:
     root = getattr(opt_state, "opt_state", opt_state)
     nodes, _ = jax.tree_util.tree_flatten_with_path(
-        root, is_leaf=lambda x: isinstance(x, _INJECTED))
-    return [_Injected(jax.tree_util.keystr(path), _group(path), _unwrap(node))
-            for path, node in nodes if isinstance(node, _INJECTED)]
+        root, is_leaf=lambda x: isinstance(x, _INJECTED)
+    )
+    return [
+        _Injected(jax.tree_util.keystr(path), _group(path), _unwrap(node))
+        for path, node in nodes
+        if isinstance(node, _INJECTED)
+    ]
 
 
 def _select(opt_state: Any, group: str | None) -> _Injected:
@@ -87,21 +92,24 @@ def _select(opt_state: Any, group: str | None) -> _Injected:
     if group is not None:
         matching = [f for f in found if f.group == group]
         if not matching:
-            raise LookupError(f"No group {group!r}; the groups found are "
-                              f"{[f.group for f in found]}.")
+            raise LookupError(
+                f"No group {group!r}; the groups found are {[f.group for f in found]}."
+            )
         found = matching
     if len(found) > 1:
         paths = "\n".join(f"  group={f.group!r} at opt_state{f.path}" for f in found)
-        raise LookupError(f"Found {len(found)} injected states; pass group=... to pick one:\n"
-                          f"{paths}")
+        raise LookupError(
+            f"Found {len(found)} injected states; pass group=... to pick one:\n{paths}"
+        )
     return found[0]
 
 
 def _named(found: _Injected, name: str) -> jax.Array:
     hyperparams = found.optax_state.hyperparams
     if name not in hyperparams:
-        raise LookupError(f"{name!r} is not injected at opt_state{found.path}; injected: "
-                          f"{sorted(hyperparams)}.")
+        raise LookupError(
+            f"{name!r} is not injected at opt_state{found.path}; injected: {sorted(hyperparams)}."
+        )
     return jnp.asarray(hyperparams[name])
 
 
@@ -124,8 +132,7 @@ def update_count(opt_state: Any, *, group: str | None = None) -> jax.Array:
     return jnp.asarray(_select(opt_state, group).optax_state.count)
 
 
-def hyperparam_applied(opt_state: Any, name: str, *,
-                       group: str | None = None) -> jax.Array:
+def hyperparam_applied(opt_state: Any, name: str, *, group: str | None = None) -> jax.Array:
     """The value of hyperparameter ``name`` used by the last update; NaN before any.
 
     Args:
@@ -181,9 +188,13 @@ def lr_next(opt_state: Any, *, group: str | None = None) -> jax.Array:
 
 
 def _adam_count(found: _Injected) -> jax.Array | None:
-    nodes = [n for n in jax.tree_util.tree_leaves(
-        found.optax_state.inner_state, is_leaf=lambda x: isinstance(x, optax.ScaleByAdamState))
-        if isinstance(n, optax.ScaleByAdamState)]
+    nodes = [
+        n
+        for n in jax.tree_util.tree_leaves(
+            found.optax_state.inner_state, is_leaf=lambda x: isinstance(x, optax.ScaleByAdamState)
+        )
+        if isinstance(n, optax.ScaleByAdamState)
+    ]
     return jnp.asarray(nodes[0].count) if len(nodes) == 1 else None
 
 
@@ -219,9 +230,8 @@ def lr_metrics(opt_state: Any, *, prefix: str = "") -> dict[str, jax.Array]:
     """A flat dict of the applied hyperparameters, ready to log; works inside ``jit``.
 
     Keys are ``{prefix}{name}`` for one injected state and ``{prefix}{group}/{name}``
-    for several; each state also reports ``update_count`` and, for Adam with injected
-    ``b1``/``b2`` (optax injects them by default), ``adam_step_size``. Values are those of the last update (NaN before
-    the first).
+    for several; each state also reports ``update_count`` and, for Adam,
+    ``adam_step_size``. Values are those of the last update (NaN before the first).
 
     Example:
       >>> import jaxsched, optax
@@ -244,5 +254,6 @@ def lr_metrics(opt_state: Any, *, prefix: str = "") -> dict[str, jax.Array]:
         if adam_count is not None and {"b1", "b2", "learning_rate"} <= hyperparams.keys():
             b1, b2 = (jnp.asarray(hyperparams[k], jnp.float32) for k in ("b1", "b2"))
             metrics[head + "adam_step_size"] = _step_size(
-                metrics[head + "learning_rate"], b1, b2, adam_count)
+                metrics[head + "learning_rate"], b1, b2, adam_count
+            )
     return metrics

@@ -26,17 +26,16 @@ def _to_updates(owner: str, name: str, exact: float, rounding: str | None) -> in
                 f"{owner}: {name} is {exact!r} updates, not a whole number. Say how to round "
                 f"it: rounding='floor', 'ceil' or 'round'."
             )
-        return int(round(exact))
+        return round(exact)
     check.choice(owner, "rounding", rounding, ROUNDINGS)
     if rounding == "floor":
         return math.floor(exact)
     if rounding == "ceil":
         return math.ceil(exact)
-    return int(round(exact))
+    return round(exact)
 
 
-def epochs_to_updates(epochs: float, steps_per_epoch: int, *,
-                      rounding: str | None = None) -> int:
+def epochs_to_updates(epochs: float, steps_per_epoch: int, *, rounding: str | None = None) -> int:
     """The number of optimizer updates in ``epochs`` epochs.
 
     .. math:: n = \\text{epochs} \\times \\text{steps\\_per\\_epoch}
@@ -59,12 +58,15 @@ def epochs_to_updates(epochs: float, steps_per_epoch: int, *,
     owner = "epochs_to_updates"
     epochs = check.real(owner, "epochs", epochs, minimum=0)
     steps_per_epoch = check.steps(owner, "steps_per_epoch", steps_per_epoch, positive=True)
-    return _to_updates(owner, f"epochs={epochs!r} x steps_per_epoch={steps_per_epoch}",
-                       epochs * steps_per_epoch, rounding)
+    return _to_updates(
+        owner,
+        f"epochs={epochs!r} x steps_per_epoch={steps_per_epoch}",
+        epochs * steps_per_epoch,
+        rounding,
+    )
 
 
-def fraction_to_updates(fraction: float, total_updates: int, *,
-                        rounding: str | None = None) -> int:
+def fraction_to_updates(fraction: float, total_updates: int, *, rounding: str | None = None) -> int:
     """The number of updates in a fraction of a run of ``total_updates``.
 
     Args:
@@ -83,12 +85,17 @@ def fraction_to_updates(fraction: float, total_updates: int, *,
     owner = "fraction_to_updates"
     fraction = check.real(owner, "fraction", fraction, minimum=0, maximum=1)
     total_updates = check.steps(owner, "total_updates", total_updates)
-    return _to_updates(owner, f"fraction={fraction!r} of total_updates={total_updates}",
-                       fraction * total_updates, rounding)
+    return _to_updates(
+        owner,
+        f"fraction={fraction!r} of total_updates={total_updates}",
+        fraction * total_updates,
+        rounding,
+    )
 
 
-def microbatches_to_updates(microbatches: int, accumulation_steps: int, *,
-                            rounding: str | None = None) -> int:
+def microbatches_to_updates(
+    microbatches: int, accumulation_steps: int, *, rounding: str | None = None
+) -> int:
     """The number of optimizer updates made from ``microbatches`` under accumulation.
 
     With ``optax.MultiSteps(..., every_k_schedule=k)`` the inner optimizer, and so its
@@ -109,11 +116,13 @@ def microbatches_to_updates(microbatches: int, accumulation_steps: int, *,
     """
     owner = "microbatches_to_updates"
     microbatches = check.steps(owner, "microbatches", microbatches)
-    accumulation_steps = check.steps(owner, "accumulation_steps", accumulation_steps,
-                                     positive=True)
-    return _to_updates(owner, f"microbatches={microbatches} / "
-                              f"accumulation_steps={accumulation_steps}",
-                       microbatches / accumulation_steps, rounding)
+    accumulation_steps = check.steps(owner, "accumulation_steps", accumulation_steps, positive=True)
+    return _to_updates(
+        owner,
+        f"microbatches={microbatches} / accumulation_steps={accumulation_steps}",
+        microbatches / accumulation_steps,
+        rounding,
+    )
 
 
 def check_horizon(schedule: Schedule, planned_updates: int) -> int | None:
@@ -152,17 +161,19 @@ def check_horizon(schedule: Schedule, planned_updates: int) -> int | None:
     if shorter and longer % shorter == 0:
         ratio = longer // shorter
         if horizon > planned_updates:
-            message += (f": the schedule is {ratio}x longer than the run; are its lengths "
-                        f"counted in micro-batches (gradient accumulation of {ratio}) or in "
-                        f"the wrong unit?")
+            message += (
+                f": the schedule is {ratio}x longer than the run; are its lengths "
+                f"counted in micro-batches (gradient accumulation of {ratio}) or in "
+                f"the wrong unit?"
+            )
         else:
-            message += (f": the run is {ratio}x longer than the schedule; were lengths given "
-                        f"in epochs instead of updates (epochs_to_updates converts)?")
+            message += (
+                f": the run is {ratio}x longer than the schedule; were lengths given "
+                f"in epochs instead of updates (epochs_to_updates converts)?"
+            )
     elif horizon > planned_updates:
         message += "; its last part is never reached."
     else:
         message += f"; the value holds for the last {planned_updates - horizon} updates."
     warnings.warn(message, HorizonWarning, stacklevel=2)
     return horizon
-
-

@@ -38,7 +38,7 @@ def _numeric_array(owner: str, name: str, value: Any, kind: str) -> np.ndarray:
         raise TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.")
     try:
         array = np.asarray(value)
-    except Exception as error:  # noqa: BLE001 - any conversion failure means "not a number"
+    except Exception as error:
         raise TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.") from error
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.")
@@ -68,9 +68,11 @@ def real(
     if minimum is not None:
         ok = array > minimum if exclusive else array >= minimum
         if not np.all(ok):
-            rule = "positive" if (minimum == 0 and exclusive) else (
-                "non-negative" if minimum == 0 else
-                f"{'>' if exclusive else '>='} {minimum}")
+            rule = (
+                "positive"
+                if (minimum == 0 and exclusive)
+                else ("non-negative" if minimum == 0 else f"{'>' if exclusive else '>='} {minimum}")
+            )
             raise fail(owner, name, value, f"must be {rule}", fix)
     if maximum is not None and not np.all(array <= maximum):
         raise fail(owner, name, value, f"must be <= {maximum}", fix)
@@ -78,7 +80,12 @@ def real(
 
 
 def steps(
-    owner: str, name: str, value: Any, *, positive: bool = False, signed: bool = False,
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    positive: bool = False,
+    signed: bool = False,
     fix: str = "",
 ) -> Any:
     """A count of optimizer updates: an integer in ``[0 or 1, 2**31 - 1]``.
@@ -108,7 +115,9 @@ def step_sequence(owner: str, name: str, value: Any, *, strict: bool) -> Any:
     if is_traced(value):
         return value
     if isinstance(value, dict | set):
-        raise TypeError(f"{owner}: {name} must be a sequence of steps, got {_describe(name, value)}.")
+        raise TypeError(
+            f"{owner}: {name} must be a sequence of steps, got {_describe(name, value)}."
+        )
     if np.size(value) == 0:
         return np.zeros(0, np.int32)
     array = np.asarray(steps(owner, name, value))
@@ -116,7 +125,9 @@ def step_sequence(owner: str, name: str, value: Any, *, strict: bool) -> Any:
         raise fail(owner, name, value, "must be a 1-D sequence of steps")
     diffs = np.diff(array)
     if strict and not np.all(diffs > 0):
-        raise fail(owner, name, value, "must be strictly increasing", "Sort them and remove repeats.")
+        raise fail(
+            owner, name, value, "must be strictly increasing", "Sort them and remove repeats."
+        )
     if not strict and not np.all(diffs >= 0):
         raise fail(owner, name, value, "must be sorted in increasing order")
     return array.astype(np.int32)
@@ -152,4 +163,3 @@ def schedule(owner: str, name: str, value: Any) -> Schedule:
 
 def concrete(value: Any) -> bool:
     return not any(is_traced(leaf) for leaf in jax.tree_util.tree_leaves(value))
-

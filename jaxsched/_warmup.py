@@ -132,11 +132,16 @@ def warmup_cosine_decay(
     warmup_steps = check.steps(owner, "warmup_steps", warmup_steps)
     decay_steps = check.steps(owner, "decay_steps", decay_steps, positive=True)
     if check.concrete((warmup_steps, decay_steps)) and decay_steps <= warmup_steps:
-        raise check.fail(owner, "decay_steps", decay_steps,
-                         f"must be greater than warmup_steps={warmup_steps}",
-                         "decay_steps is the total length, warmup included.")
-    cosine = CosineDecay(peak_value, decay_steps - warmup_steps, end_value=end_value,
-                         exponent=exponent)
+        raise check.fail(
+            owner,
+            "decay_steps",
+            decay_steps,
+            f"must be greater than warmup_steps={warmup_steps}",
+            "decay_steps is the total length, warmup included.",
+        )
+    cosine = CosineDecay(
+        peak_value, decay_steps - warmup_steps, end_value=end_value, exponent=exponent
+    )
     return Warmup(cosine, warmup_steps, init_value, _check_start(owner, start))
 
 
@@ -175,7 +180,8 @@ def warmup_exponential_decay(
       >>> s(5), s(10), s(20)
       (Array(0.5, dtype=float32), Array(1., dtype=float32), Array(0.5, dtype=float32))
     """
-    decay = ExponentialDecay(peak_value, transition_steps, decay_rate, transition_begin,
-                             staircase, end_value)
+    decay = ExponentialDecay(
+        peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value
+    )
     start = _check_start("warmup_exponential_decay", start)
     return Warmup(decay, warmup_steps, init_value, start)

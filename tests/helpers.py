@@ -22,8 +22,9 @@ EXAMPLES: dict[str, js.Schedule] = {
     "constant": js.Constant(0.1),
     "linear": js.Linear(0.0, 1.0, transition_steps=10, transition_begin=3),
     "polynomial": js.Polynomial(1.0, 0.1, power=2.0, transition_steps=20),
-    "exponential": js.ExponentialDecay(1.0, transition_steps=5, decay_rate=0.8,
-                                       transition_begin=2, end_value=0.2),
+    "exponential": js.ExponentialDecay(
+        1.0, transition_steps=5, decay_rate=0.8, transition_begin=2, end_value=0.2
+    ),
     "exponential_staircase": js.ExponentialDecay(1.0, 5, 0.5, staircase=True),
     "natural_exp": js.NaturalExpDecay(1.0, decay_steps=10, decay_rate=0.3),
     "inverse_time": js.InverseTimeDecay(1.0, decay_steps=4, decay_rate=0.5, staircase=True),

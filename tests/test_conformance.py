@@ -25,9 +25,13 @@ def _float_leaves_scaled(schedule: js.Schedule, factor: float) -> js.Schedule:
 
 
 def test_examples_cover_every_public_schedule() -> None:
-    public = {name for name in js.__all__
-              if inspect.isclass(getattr(js, name))
-              and issubclass(getattr(js, name), js.Schedule) and name != "Schedule"}
+    public = {
+        name
+        for name in js.__all__
+        if inspect.isclass(getattr(js, name))
+        and issubclass(getattr(js, name), js.Schedule)
+        and name != "Schedule"
+    }
     covered = {type(s).__name__ for s in EXAMPLES.values()}
     assert public <= covered, public - covered
 
@@ -46,7 +50,8 @@ def test_sgd_takes_the_schedule(schedule: js.Schedule) -> None:
 
 @PARAMETRIZE
 def test_inject_takes_the_schedule_and_keeps_float32_with_bf16_params(
-        schedule: js.Schedule) -> None:
+    schedule: js.Schedule,
+) -> None:
     tx = js.inject(optax.sgd, learning_rate=schedule)
     params = jnp.zeros((2,), jnp.bfloat16)
     state = tx.init(params)
@@ -74,8 +79,7 @@ def test_vmap_over_a_batch_of_schedules(schedule: js.Schedule) -> None:
     if not jax.tree.leaves(schedule):
         pytest.skip("no numeric hyperparameters to batch")
     other = _float_leaves_scaled(schedule, 0.5)
-    batch = jax.tree.map(lambda a, b: jnp.stack([jnp.asarray(a), jnp.asarray(b)]),
-                         schedule, other)
+    batch = jax.tree.map(lambda a, b: jnp.stack([jnp.asarray(a), jnp.asarray(b)]), schedule, other)
     got = jax.vmap(lambda s: s(STEPS))(batch)
     np.testing.assert_allclose(np.asarray(got[0]), np.asarray(schedule(STEPS)), rtol=1e-6)
     np.testing.assert_allclose(np.asarray(got[1]), np.asarray(other(STEPS)), rtol=1e-6)
@@ -158,8 +162,10 @@ def test_gradient_with_respect_to_a_hyperparameter() -> None:
     np.testing.assert_allclose(float(grad), 0.5, rtol=1e-6)
 
 
-@pytest.mark.parametrize("step", [np.int64(5), np.uint32(5), jnp.int16(5), np.array(5, np.int8),
-                                  jnp.asarray(5, jnp.uint8)])
+@pytest.mark.parametrize(
+    "step",
+    [np.int64(5), np.uint32(5), jnp.int16(5), np.array(5, np.int8), jnp.asarray(5, jnp.uint8)],
+)
 def test_integer_steps_of_any_dtype(step: object) -> None:
     assert js.Linear(0.0, 1.0, 10)(step) == js.Linear(0.0, 1.0, 10)(5)
 

@@ -37,8 +37,9 @@ def test_state_and_update_dtypes_do_not_change_so_scan_works() -> None:
 
     (params, final), lrs = jax.lax.scan(body, (params, state), length=5)
     assert jax.tree.map(lambda x: x.dtype, final) == jax.tree.map(lambda x: x.dtype, state)
-    np.testing.assert_array_equal(np.asarray(lrs), np.asarray(js.Linear(1e-3, 0.0, 10)(
-        jnp.arange(5))))
+    np.testing.assert_array_equal(
+        np.asarray(lrs), np.asarray(js.Linear(1e-3, 0.0, 10)(jnp.arange(5)))
+    )
 
 
 def test_other_hyperparameters_are_scheduled_too() -> None:
@@ -74,12 +75,18 @@ def test_hyperparam_dtype_none_restores_optax_rule() -> None:
     assert state.inner.hyperparams["b2"].dtype == jnp.bfloat16
 
 
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    ({"learning_rate": lambda count: 0.1}, TypeError,
-     r"learning_rate=.* is a plain callable\..*jaxsched\.FromFunction"),
-    ({"learning_rate": 0.1, "b1": lambda count: 0.9}, TypeError, r"b1=.* plain callable"),
-    ({"learning_rate": 0.1, "beta1": 0.9}, TypeError, r"adam has no argument 'beta1'"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"learning_rate": lambda count: 0.1},
+            TypeError,
+            r"learning_rate=.* is a plain callable\..*jaxsched\.FromFunction",
+        ),
+        ({"learning_rate": 0.1, "b1": lambda count: 0.9}, TypeError, r"b1=.* plain callable"),
+        ({"learning_rate": 0.1, "beta1": 0.9}, TypeError, r"adam has no argument 'beta1'"),
+    ],
+)
 def test_inject_errors(kwargs: dict, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         js.inject(optax.adam, **kwargs)

@@ -35,8 +35,11 @@ SHAPES: dict[str, tuple[Callable[[], optax.GradientTransformation], int, str | N
     "multi_transform": (
         lambda: optax.multi_transform(
             {"head": _sgd(), "body": js.inject(optax.sgd, learning_rate=0.5 * LR)},
-            {"w": "head", "v": "body"}),
-        1, "head"),
+            {"w": "head", "v": "body"},
+        ),
+        1,
+        "head",
+    ),
 }
 
 
@@ -69,15 +72,23 @@ def test_optax_state_shapes(shape: str, jit: bool) -> None:
         with jax.numpy_dtype_promotion(promotion):
             updates, state = tx.update(grads, state, params)
         params = optax.apply_updates(params, updates)
-        read = (js.lr_applied(state, group=group), js.lr_next(state, group=group),
-                js.update_count(state, group=group))
+        read = (
+            js.lr_applied(state, group=group),
+            js.lr_next(state, group=group),
+            js.update_count(state, group=group),
+        )
         return params, state, read
 
     step = jax.jit(step) if jit else step
     params = _params()
     state = tx.init(params)
-    _check(0, params["w"], js.lr_applied(state, group=group), js.lr_next(state, group=group),
-           js.update_count(state, group=group))
+    _check(
+        0,
+        params["w"],
+        js.lr_applied(state, group=group),
+        js.lr_next(state, group=group),
+        js.update_count(state, group=group),
+    )
     for n in range(1, 11):
         for _ in range(micro):
             params, state, read = step(params, state)
@@ -161,9 +172,11 @@ def test_adam_step_size_is_the_effective_step() -> None:
         updates, state = tx.update(grads, state, params)
         adam = state.inner.inner_state[0]
         alpha = js.adam_step_size(state)
-        np.testing.assert_allclose(np.asarray(updates),
-                                   -alpha * np.asarray(adam.mu) / np.sqrt(np.asarray(adam.nu)),
-                                   rtol=1e-5)
+        np.testing.assert_allclose(
+            np.asarray(updates),
+            -alpha * np.asarray(adam.mu) / np.sqrt(np.asarray(adam.nu)),
+            rtol=1e-5,
+        )
         expected = float(js.CosineDecay(1e-2, 20)(t - 1)) * np.sqrt(1 - 0.9**t) / (1 - 0.8**t)
         np.testing.assert_allclose(float(alpha), expected, rtol=1e-5)
         assert js.lr_metrics(state)["adam_step_size"] == alpha

@@ -27,8 +27,19 @@ def _near(*points: int) -> list[int]:
 
 def _steps(horizon: int, *boundaries: int) -> np.ndarray:
     grid = np.linspace(0, 2 * max(horizon, 1) + 3, 97).astype(np.int64)
-    extra = [0, 1, -7, horizon, horizon + 1, 10 * horizon + 5, 2**24, 2**30,
-             INT32_MAX - 1, INT32_MAX, *_near(*boundaries)]
+    extra = [
+        0,
+        1,
+        -7,
+        horizon,
+        horizon + 1,
+        10 * horizon + 5,
+        2**24,
+        2**30,
+        INT32_MAX - 1,
+        INT32_MAX,
+        *_near(*boundaries),
+    ]
     return np.unique(np.concatenate([grid, np.asarray(extra, np.int64)]))
 
 
@@ -36,8 +47,9 @@ def polynomial_ref(i: float, e: float, p: float, n: int, b: int) -> Reference:
     return lambda t: (f32(i) - f32(e)) * (1 - np.clip(clamp(t) - b, 0, n) / n) ** f32(p) + f32(e)
 
 
-def exponential_ref(i: float, n: int, r: float, b: int = 0, staircase: bool = False,
-                    e: float | None = None) -> Reference:
+def exponential_ref(
+    i: float, n: int, r: float, b: int = 0, staircase: bool = False, e: float | None = None
+) -> Reference:
     def ref(t: np.ndarray) -> np.ndarray:
         d = np.maximum(clamp(t) - b, 0)
         p = d // n if staircase else d / n
@@ -46,6 +58,7 @@ def exponential_ref(i: float, n: int, r: float, b: int = 0, staircase: bool = Fa
         if e is None:
             return v
         return np.maximum(v, f32(e)) if r < 1 else np.minimum(v, f32(e))
+
     return ref
 
 
@@ -53,6 +66,7 @@ def cosine_ref(i: float, d: int, end: float, exponent: float = 1.0) -> Reference
     def ref(t: np.ndarray) -> np.ndarray:
         c = 0.5 * (1 + np.cos(np.pi * np.minimum(clamp(t), d) / d))
         return end + (i - end) * c**exponent
+
     return ref
 
 
@@ -67,77 +81,189 @@ def warmup_ref(inner: Reference, w: int, init: float, first_step: bool = False) 
         frac = (t + 1) / (w + 1) if first_step else t / max(w, 1)
         ramp = init + (peak_value - init) * frac
         return np.where(t < w, ramp, inner(np.maximum(t - w, 0)))
+
     return ref
 
 
 # (id, schedule, reference, horizon, boundaries)
 CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] = [
     ("constant", js.Constant(0.3), lambda t: np.full(np.shape(t), f32(0.3)), 1, ()),
-    ("linear", js.Linear(0.1, 0.9, 40, transition_begin=7),
-     polynomial_ref(0.1, 0.9, 1.0, 40, 7), 47, (7, 47)),
+    (
+        "linear",
+        js.Linear(0.1, 0.9, 40, transition_begin=7),
+        polynomial_ref(0.1, 0.9, 1.0, 40, 7),
+        47,
+        (7, 47),
+    ),
     ("linear_down", js.Linear(1.0, 0.0, 1), polynomial_ref(1.0, 0.0, 1.0, 1, 0), 1, (1,)),
-    ("polynomial", js.Polynomial(2.0, 0.5, power=0.7, transition_steps=33),
-     polynomial_ref(2.0, 0.5, 0.7, 33, 0), 33, (33,)),
-    ("exponential", js.ExponentialDecay(1.0, 17, 0.9),
-     exponential_ref(1.0, 17, 0.9), 200, (17, 34)),
-    ("exponential_begin_floor", js.ExponentialDecay(3.0, 10, 0.5, 25, end_value=0.4),
-     exponential_ref(3.0, 10, 0.5, 25, e=0.4), 60, (25, 35, 45)),
-    ("exponential_growth_cap", js.ExponentialDecay(0.1, 10, 2.0, end_value=1.0),
-     exponential_ref(0.1, 10, 2.0, e=1.0), 40, (10, 20, 34)),
-    ("exponential_staircase", js.ExponentialDecay(1.0, 25, 0.95, staircase=True),
-     exponential_ref(1.0, 25, 0.95, staircase=True), 100, (25, 50, 75)),
-    ("natural_exp", js.NaturalExpDecay(1.0, 10, 0.3),
-     lambda t: np.exp(-f32(0.3) * clamp(t) / 10), 100, (10,)),
-    ("natural_exp_staircase", js.NaturalExpDecay(0.5, 10, 0.3, staircase=True),
-     lambda t: 0.5 * np.exp(-f32(0.3) * (clamp(t) // 10)), 100, (10, 20)),
-    ("inverse_time", js.InverseTimeDecay(1.0, 8, 0.5),
-     lambda t: 1 / (1 + 0.5 * clamp(t) / 8), 100, (8,)),
-    ("inverse_time_staircase", js.InverseTimeDecay(1.0, 8, 0.5, staircase=True),
-     lambda t: 1 / (1 + 0.5 * (clamp(t) // 8)), 100, (8, 16)),
+    (
+        "polynomial",
+        js.Polynomial(2.0, 0.5, power=0.7, transition_steps=33),
+        polynomial_ref(2.0, 0.5, 0.7, 33, 0),
+        33,
+        (33,),
+    ),
+    (
+        "exponential",
+        js.ExponentialDecay(1.0, 17, 0.9),
+        exponential_ref(1.0, 17, 0.9),
+        200,
+        (17, 34),
+    ),
+    (
+        "exponential_begin_floor",
+        js.ExponentialDecay(3.0, 10, 0.5, 25, end_value=0.4),
+        exponential_ref(3.0, 10, 0.5, 25, e=0.4),
+        60,
+        (25, 35, 45),
+    ),
+    (
+        "exponential_growth_cap",
+        js.ExponentialDecay(0.1, 10, 2.0, end_value=1.0),
+        exponential_ref(0.1, 10, 2.0, e=1.0),
+        40,
+        (10, 20, 34),
+    ),
+    (
+        "exponential_staircase",
+        js.ExponentialDecay(1.0, 25, 0.95, staircase=True),
+        exponential_ref(1.0, 25, 0.95, staircase=True),
+        100,
+        (25, 50, 75),
+    ),
+    (
+        "natural_exp",
+        js.NaturalExpDecay(1.0, 10, 0.3),
+        lambda t: np.exp(-f32(0.3) * clamp(t) / 10),
+        100,
+        (10,),
+    ),
+    (
+        "natural_exp_staircase",
+        js.NaturalExpDecay(0.5, 10, 0.3, staircase=True),
+        lambda t: 0.5 * np.exp(-f32(0.3) * (clamp(t) // 10)),
+        100,
+        (10, 20),
+    ),
+    (
+        "inverse_time",
+        js.InverseTimeDecay(1.0, 8, 0.5),
+        lambda t: 1 / (1 + 0.5 * clamp(t) / 8),
+        100,
+        (8,),
+    ),
+    (
+        "inverse_time_staircase",
+        js.InverseTimeDecay(1.0, 8, 0.5, staircase=True),
+        lambda t: 1 / (1 + 0.5 * (clamp(t) // 8)),
+        100,
+        (8, 16),
+    ),
     ("cosine", js.CosineDecay(1.0, 100), cosine_ref(1.0, 100, 0.0), 100, (100,)),
-    ("cosine_alpha_exponent", js.CosineDecay(2.0, 77, alpha=0.1, exponent=3.0),
-     cosine_ref(2.0, 77, f32(0.1) * 2.0, 3.0), 77, (77,)),
-    ("cosine_end_value", js.CosineDecay(1.0, 2**31 - 1, end_value=0.1),
-     cosine_ref(1.0, 2**31 - 1, 0.1), 2**31 - 1, ()),
-    ("piecewise", js.PiecewiseConstant([10, 20, 35], [1.0, 0.5, 0.25, 0.125]),
-     piecewise_ref([10, 20, 35], [1.0, 0.5, 0.25, 0.125]), 35, (10, 20, 35)),
-    ("piecewise_at_zero", js.PiecewiseConstant([0, 3], [9.0, 1.0, 2.0]),
-     piecewise_ref([0, 3], [9.0, 1.0, 2.0]), 3, (0, 3)),
-    ("piecewise_scales", js.PiecewiseConstant.from_scales(2.0, {15: 0.1, 5: 0.5}),
-     piecewise_ref([5, 15], [2.0, 1.0, 0.1]), 15, (5, 15)),
-    ("step", js.StepDecay(1.0, 30, 0.1), lambda t: 0.1 ** (clamp(t) // 30).astype(float),
-     90, (30, 60)),
-    ("multistep", js.MultiStepDecay(1.0, [30, 80, 80], 0.5),
-     lambda t: 0.5 ** np.searchsorted([30, 80, 80], clamp(t), side="right"), 80, (30, 80)),
-    ("warmup_cosine", js.Warmup(js.CosineDecay(1.0, 50), 10, 0.0),
-     warmup_ref(cosine_ref(1.0, 50, 0.0), 10, 0.0), 60, (10, 60)),
-    ("warmup_first_step", js.Warmup(js.CosineDecay(1.0, 50), 10, 0.2, start="first_step"),
-     warmup_ref(cosine_ref(1.0, 50, 0.0), 10, f32(0.2), first_step=True), 60, (10, 60)),
-    ("warmup_zero_length", js.Warmup(js.Linear(1.0, 0.0, 10), 0),
-     polynomial_ref(1.0, 0.0, 1.0, 10, 0), 10, (0, 10)),
+    (
+        "cosine_alpha_exponent",
+        js.CosineDecay(2.0, 77, alpha=0.1, exponent=3.0),
+        cosine_ref(2.0, 77, f32(0.1) * 2.0, 3.0),
+        77,
+        (77,),
+    ),
+    (
+        "cosine_end_value",
+        js.CosineDecay(1.0, 2**31 - 1, end_value=0.1),
+        cosine_ref(1.0, 2**31 - 1, 0.1),
+        2**31 - 1,
+        (),
+    ),
+    (
+        "piecewise",
+        js.PiecewiseConstant([10, 20, 35], [1.0, 0.5, 0.25, 0.125]),
+        piecewise_ref([10, 20, 35], [1.0, 0.5, 0.25, 0.125]),
+        35,
+        (10, 20, 35),
+    ),
+    (
+        "piecewise_at_zero",
+        js.PiecewiseConstant([0, 3], [9.0, 1.0, 2.0]),
+        piecewise_ref([0, 3], [9.0, 1.0, 2.0]),
+        3,
+        (0, 3),
+    ),
+    (
+        "piecewise_scales",
+        js.PiecewiseConstant.from_scales(2.0, {15: 0.1, 5: 0.5}),
+        piecewise_ref([5, 15], [2.0, 1.0, 0.1]),
+        15,
+        (5, 15),
+    ),
+    (
+        "step",
+        js.StepDecay(1.0, 30, 0.1),
+        lambda t: 0.1 ** (clamp(t) // 30).astype(float),
+        90,
+        (30, 60),
+    ),
+    (
+        "multistep",
+        js.MultiStepDecay(1.0, [30, 80, 80], 0.5),
+        lambda t: 0.5 ** np.searchsorted([30, 80, 80], clamp(t), side="right"),
+        80,
+        (30, 80),
+    ),
+    (
+        "warmup_cosine",
+        js.Warmup(js.CosineDecay(1.0, 50), 10, 0.0),
+        warmup_ref(cosine_ref(1.0, 50, 0.0), 10, 0.0),
+        60,
+        (10, 60),
+    ),
+    (
+        "warmup_first_step",
+        js.Warmup(js.CosineDecay(1.0, 50), 10, 0.2, start="first_step"),
+        warmup_ref(cosine_ref(1.0, 50, 0.0), 10, f32(0.2), first_step=True),
+        60,
+        (10, 60),
+    ),
+    (
+        "warmup_zero_length",
+        js.Warmup(js.Linear(1.0, 0.0, 10), 0),
+        polynomial_ref(1.0, 0.0, 1.0, 10, 0),
+        10,
+        (0, 10),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("schedule", "reference", "horizon", "boundaries"),
-                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("schedule", "reference", "horizon", "boundaries"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
 @pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
-def test_matches_float64_reference(schedule: js.Schedule, reference: Reference, horizon: int,
-                                   boundaries: tuple[int, ...], jit: bool) -> None:
+def test_matches_float64_reference(
+    schedule: js.Schedule,
+    reference: Reference,
+    horizon: int,
+    boundaries: tuple[int, ...],
+    jit: bool,
+) -> None:
     steps = _steps(horizon, *boundaries)
     expected = reference(steps)
     fn = jax.jit(schedule) if jit else schedule
     # Steps beyond int32 come in as int64 NumPy arrays and are clamped like Python ints.
-    got = np.asarray(fn(steps if not jit else np.clip(steps, -(2**31), INT32_MAX)
-                        .astype(np.int32)))
+    got = np.asarray(fn(steps if not jit else np.clip(steps, -(2**31), INT32_MAX).astype(np.int32)))
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, expected, rtol=0, atol=5e-7 * peak(expected))
     assert np.all(np.isfinite(got))
 
 
-@pytest.mark.parametrize(("schedule", "reference", "horizon", "boundaries"),
-                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_scalar_python_steps_match_array_steps(schedule: js.Schedule, reference: Reference,
-                                               horizon: int, boundaries: tuple[int, ...]) -> None:
+@pytest.mark.parametrize(
+    ("schedule", "reference", "horizon", "boundaries"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_scalar_python_steps_match_array_steps(
+    schedule: js.Schedule, reference: Reference, horizon: int, boundaries: tuple[int, ...]
+) -> None:
     del reference
     for step in (0, horizon, horizon + 1, -3, INT32_MAX, 2**40, *boundaries):
         assert schedule(step) == schedule(np.array([step]))[0]
@@ -146,33 +272,71 @@ def test_scalar_python_steps_match_array_steps(schedule: js.Schedule, reference:
 # (id, ours, optax's)
 OPTAX_TWINS = [
     ("linear", js.Linear(0.1, 0.9, 40, 7), optax.linear_schedule(0.1, 0.9, 40, 7)),
-    ("polynomial", js.Polynomial(2.0, 0.5, 1.5, 33, 4), optax.polynomial_schedule(2.0, 0.5, 1.5, 33, 4)),
-    ("exponential", js.ExponentialDecay(1.0, 17, 0.9, 3, end_value=0.3),
-     optax.exponential_decay(1.0, 17, 0.9, 3, end_value=0.3)),
-    ("exponential_staircase", js.ExponentialDecay(1.0, 25, 0.95, staircase=True),
-     optax.exponential_decay(1.0, 25, 0.95, staircase=True)),
-    ("cosine", js.CosineDecay(1.0, 100, alpha=0.2, exponent=1.5),
-     optax.cosine_decay_schedule(1.0, 100, alpha=0.2, exponent=1.5)),
-    ("piecewise_scales", js.PiecewiseConstant.from_scales(1.0, {10: 0.1, 30: 0.5}),
-     optax.piecewise_constant_schedule(1.0, {10: 0.1, 30: 0.5})),
-    ("warmup_cosine", js.warmup_cosine_decay(0.0, 3e-4, 100, 1000, end_value=3e-5, exponent=2.0),
-     optax.warmup_cosine_decay_schedule(0.0, 3e-4, 100, 1000, end_value=3e-5, exponent=2.0)),
-    ("warmup_exponential", js.warmup_exponential_decay(1e-5, 1e-3, 50, 100, 0.5, 20, True, 1e-4),
-     optax.warmup_exponential_decay_schedule(1e-5, 1e-3, 50, 100, 0.5, 20, True, 1e-4)),
-    ("join", js.Join([js.Linear(0.0, 1.0, 10), js.CosineDecay(1.0, 90), js.Constant(0.05)],
-                     [10, 100]),
-     optax.join_schedules([optax.linear_schedule(0.0, 1.0, 10),
-                           optax.cosine_decay_schedule(1.0, 90),
-                           optax.constant_schedule(0.05)], [10, 100])),
-    ("phases", js.phases(js.Linear(0.0, 1.0, 10), js.CosineDecay(1.0, 90), js.Constant(0.05)),
-     optax.join_schedules([optax.linear_schedule(0.0, 1.0, 10),
-                           optax.cosine_decay_schedule(1.0, 90),
-                           optax.constant_schedule(0.05)], [10, 100])),
+    (
+        "polynomial",
+        js.Polynomial(2.0, 0.5, 1.5, 33, 4),
+        optax.polynomial_schedule(2.0, 0.5, 1.5, 33, 4),
+    ),
+    (
+        "exponential",
+        js.ExponentialDecay(1.0, 17, 0.9, 3, end_value=0.3),
+        optax.exponential_decay(1.0, 17, 0.9, 3, end_value=0.3),
+    ),
+    (
+        "exponential_staircase",
+        js.ExponentialDecay(1.0, 25, 0.95, staircase=True),
+        optax.exponential_decay(1.0, 25, 0.95, staircase=True),
+    ),
+    (
+        "cosine",
+        js.CosineDecay(1.0, 100, alpha=0.2, exponent=1.5),
+        optax.cosine_decay_schedule(1.0, 100, alpha=0.2, exponent=1.5),
+    ),
+    (
+        "piecewise_scales",
+        js.PiecewiseConstant.from_scales(1.0, {10: 0.1, 30: 0.5}),
+        optax.piecewise_constant_schedule(1.0, {10: 0.1, 30: 0.5}),
+    ),
+    (
+        "warmup_cosine",
+        js.warmup_cosine_decay(0.0, 3e-4, 100, 1000, end_value=3e-5, exponent=2.0),
+        optax.warmup_cosine_decay_schedule(0.0, 3e-4, 100, 1000, end_value=3e-5, exponent=2.0),
+    ),
+    (
+        "warmup_exponential",
+        js.warmup_exponential_decay(1e-5, 1e-3, 50, 100, 0.5, 20, True, 1e-4),
+        optax.warmup_exponential_decay_schedule(1e-5, 1e-3, 50, 100, 0.5, 20, True, 1e-4),
+    ),
+    (
+        "join",
+        js.Join([js.Linear(0.0, 1.0, 10), js.CosineDecay(1.0, 90), js.Constant(0.05)], [10, 100]),
+        optax.join_schedules(
+            [
+                optax.linear_schedule(0.0, 1.0, 10),
+                optax.cosine_decay_schedule(1.0, 90),
+                optax.constant_schedule(0.05),
+            ],
+            [10, 100],
+        ),
+    ),
+    (
+        "phases",
+        js.phases(js.Linear(0.0, 1.0, 10), js.CosineDecay(1.0, 90), js.Constant(0.05)),
+        optax.join_schedules(
+            [
+                optax.linear_schedule(0.0, 1.0, 10),
+                optax.cosine_decay_schedule(1.0, 90),
+                optax.constant_schedule(0.05),
+            ],
+            [10, 100],
+        ),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [c[1:] for c in OPTAX_TWINS],
-                         ids=[c[0] for c in OPTAX_TWINS])
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [c[1:] for c in OPTAX_TWINS], ids=[c[0] for c in OPTAX_TWINS]
+)
 def test_matches_optax(ours: js.Schedule, theirs: optax.Schedule) -> None:
     # Below 2**22 optax's float32 staircase is still exact, so both must agree there.
     steps = np.unique(np.concatenate([np.arange(0, 1200), [2**20, 2**22 - 1]])).astype(np.int32)
@@ -199,10 +363,13 @@ def test_optax_staircase_is_off_where_ours_is_exact() -> None:
     steps = np.arange(2**24 + 2, 2**24 + 3002, dtype=np.int64)  # starts at a multiple of 3
     # rate**k stays representable here (about 5e-25), so a wrong index shows in the value.
     rate = 0.99999
-    expected = (f32(rate) ** (steps // 3).astype(np.float64))
+    expected = f32(rate) ** (steps // 3).astype(np.float64)
     with jax.numpy_dtype_promotion("standard"):
-        theirs = np.asarray(jax.vmap(optax.exponential_decay(1.0, 3, rate, staircase=True))(
-            jnp.asarray(steps, jnp.int32)))
+        theirs = np.asarray(
+            jax.vmap(optax.exponential_decay(1.0, 3, rate, staircase=True))(
+                jnp.asarray(steps, jnp.int32)
+            )
+        )
     ours = np.asarray(js.ExponentialDecay(1.0, 3, rate, staircase=True)(steps))
     # Same stair for 3 consecutive steps starting at each multiple of 3, in ours only.
     stairs = steps.reshape(-1, 3)
@@ -223,8 +390,7 @@ def test_boundaries_switch_exactly_at_huge_steps(near: int) -> None:
         "piecewise": js.PiecewiseConstant(b, levels),
         "multistep": js.MultiStepDecay(1.0, b, 0.5),
         "join": js.Join([js.Constant(v) for v in levels], b),
-        "phases": js.phases((js.Constant(1.0), near - 5), (js.Constant(0.5), 5),
-                            js.Constant(0.25)),
+        "phases": js.phases((js.Constant(1.0), near - 5), (js.Constant(0.5), 5), js.Constant(0.25)),
     }
     for name, schedule in cases.items():
         got = np.asarray(schedule(steps))
@@ -234,7 +400,11 @@ def test_boundaries_switch_exactly_at_huge_steps(near: int) -> None:
 @pytest.mark.parametrize("period", [2**24 + 1, 2**30 - 1, (2**31 - 1) // 2])
 def test_staircase_values_flip_exactly_with_huge_periods(period: int) -> None:
     steps = np.array(_near(period, 2 * period) if 2 * period <= INT32_MAX - 1 else _near(period))
-    schedules = [js.StepDecay(1.0, period, 0.5), js.ExponentialDecay(1.0, period, 0.5, staircase=True)]
+    schedules = [
+        js.StepDecay(1.0, period, 0.5),
+        js.ExponentialDecay(1.0, period, 0.5, staircase=True),
+    ]
     for schedule in schedules:
-        np.testing.assert_array_equal(np.asarray(schedule(steps)),
-                                      0.5 ** (steps // period).astype(np.float32))
+        np.testing.assert_array_equal(
+            np.asarray(schedule(steps)), 0.5 ** (steps // period).astype(np.float32)
+        )

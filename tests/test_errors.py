@@ -1,0 +1,360 @@
+"""Bad inputs: each raises at construction, naming the function, argument and value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxsched as js
+
+C = js.Constant(1.0)
+
+# (id, constructor call, exception, message pattern)
+BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
+    (
+        "constant_nan",
+        lambda: js.Constant(float("nan")),
+        ValueError,
+        r"Constant: value must be finite, got value=nan",
+    ),
+    (
+        "constant_str",
+        lambda: js.Constant("0.1"),
+        TypeError,
+        r"Constant: value must be a real number, got value='0.1'",
+    ),
+    ("constant_bool", lambda: js.Constant(True), TypeError, r"value must be a real number"),
+    (
+        "linear_zero_steps",
+        lambda: js.Linear(1.0, 0.0, 0),
+        ValueError,
+        r"Linear: transition_steps must be positive, got transition_steps=0\. .*Constant",
+    ),
+    (
+        "linear_float_steps",
+        lambda: js.Linear(1.0, 0.0, 10.5),
+        TypeError,
+        r"Linear: transition_steps must be an integer number of optimizer updates, "
+        r"got transition_steps=10\.5.*epochs_to_updates",
+    ),
+    (
+        "linear_negative_begin",
+        lambda: js.Linear(1.0, 0.0, 10, -1),
+        ValueError,
+        r"Linear: transition_begin must be >= 0, got transition_begin=-1",
+    ),
+    (
+        "linear_huge_steps",
+        lambda: js.Linear(1.0, 0.0, 2**31),
+        ValueError,
+        r"transition_steps must be <= 2\*\*31 - 1",
+    ),
+    (
+        "polynomial_zero_power",
+        lambda: js.Polynomial(1.0, 0.0, 0.0, 10),
+        ValueError,
+        r"Polynomial: power must be positive, got power=0\.0",
+    ),
+    (
+        "exponential_zero_rate",
+        lambda: js.ExponentialDecay(1.0, 10, 0.0),
+        ValueError,
+        r"ExponentialDecay: decay_rate must be positive, got decay_rate=0\.0",
+    ),
+    (
+        "exponential_growth_no_cap",
+        lambda: js.ExponentialDecay(1.0, 10, 1.5),
+        ValueError,
+        r"ExponentialDecay: decay_rate above 1 grows without bound.*Set end_value",
+    ),
+    (
+        "exponential_staircase_str",
+        lambda: js.ExponentialDecay(1.0, 10, 0.5, staircase="yes"),
+        TypeError,
+        r"ExponentialDecay: staircase must be True or False, got staircase='yes'",
+    ),
+    (
+        "exponential_zero_steps",
+        lambda: js.ExponentialDecay(1.0, 0, 0.5),
+        ValueError,
+        r"transition_steps must be positive, got transition_steps=0",
+    ),
+    (
+        "natural_exp_negative_rate",
+        lambda: js.NaturalExpDecay(1.0, 10, -0.1),
+        ValueError,
+        r"NaturalExpDecay: decay_rate must be non-negative, got decay_rate=-0\.1",
+    ),
+    (
+        "inverse_time_zero_steps",
+        lambda: js.InverseTimeDecay(1.0, 0, 0.1),
+        ValueError,
+        r"InverseTimeDecay: decay_steps must be positive",
+    ),
+    (
+        "cosine_zero_steps",
+        lambda: js.CosineDecay(1.0, 0),
+        ValueError,
+        r"CosineDecay: decay_steps must be positive, got decay_steps=0",
+    ),
+    (
+        "cosine_alpha_and_end",
+        lambda: js.CosineDecay(1.0, 10, alpha=0.1, end_value=0.1),
+        ValueError,
+        r"CosineDecay: end_value cannot be combined with alpha=0\.1",
+    ),
+    (
+        "cosine_zero_exponent",
+        lambda: js.CosineDecay(1.0, 10, exponent=0),
+        ValueError,
+        r"exponent must be positive",
+    ),
+    (
+        "piecewise_unsorted",
+        lambda: js.PiecewiseConstant([20, 10], [1.0, 0.5, 0.1]),
+        ValueError,
+        r"PiecewiseConstant: boundaries must be strictly increasing, got boundaries=\[20, 10\]",
+    ),
+    (
+        "piecewise_repeated",
+        lambda: js.PiecewiseConstant([10, 10], [1.0, 0.5, 0.1]),
+        ValueError,
+        r"strictly increasing",
+    ),
+    (
+        "piecewise_lengths",
+        lambda: js.PiecewiseConstant([10, 20], [1.0, 0.5]),
+        ValueError,
+        r"PiecewiseConstant: values must have one more entry than boundaries \(2\), "
+        r"got values=\[1\.0, 0\.5\]",
+    ),
+    (
+        "piecewise_negative_boundary",
+        lambda: js.PiecewiseConstant([-1], [1.0, 0.5]),
+        ValueError,
+        r"boundaries must be >= 0",
+    ),
+    (
+        "piecewise_2d",
+        lambda: js.PiecewiseConstant([[1, 2]], [1.0, 0.5, 0.1]),
+        ValueError,
+        r"boundaries must be a 1-D sequence",
+    ),
+    (
+        "scales_negative",
+        lambda: js.PiecewiseConstant.from_scales(1.0, {10: -0.1}),
+        ValueError,
+        r"PiecewiseConstant\.from_scales: boundaries_and_scales\[10\] must be non-negative",
+    ),
+    (
+        "scales_not_dict",
+        lambda: js.PiecewiseConstant.from_scales(1.0, [(10, 0.1)]),
+        TypeError,
+        r"boundaries_and_scales must be a dict",
+    ),
+    (
+        "step_zero_size",
+        lambda: js.StepDecay(1.0, 0),
+        ValueError,
+        r"StepDecay: step_size must be positive, got step_size=0",
+    ),
+    (
+        "step_growth",
+        lambda: js.StepDecay(1.0, 10, gamma=2.0),
+        ValueError,
+        r"StepDecay: gamma must be <= 1, got gamma=2\.0\. A gamma above 1",
+    ),
+    (
+        "multistep_unsorted",
+        lambda: js.MultiStepDecay(1.0, [30, 10]),
+        ValueError,
+        r"MultiStepDecay: milestones must be sorted in increasing order, got milestones=\[30, 10\]",
+    ),
+    (
+        "warmup_bad_start",
+        lambda: js.Warmup(C, 10, start="one"),
+        ValueError,
+        r"Warmup: start must be one of \('zero', 'first_step'\), got start='one'",
+    ),
+    (
+        "warmup_lambda",
+        lambda: js.Warmup(lambda t: 1.0, 10),
+        TypeError,
+        r"Warmup: schedule must be a jaxsched schedule, got the plain callable.*FromFunction",
+    ),
+    (
+        "warmup_negative",
+        lambda: js.Warmup(C, -1),
+        ValueError,
+        r"Warmup: warmup_steps must be >= 0, got warmup_steps=-1",
+    ),
+    (
+        "warmup_cosine_too_short",
+        lambda: js.warmup_cosine_decay(0.0, 1.0, 100, 100),
+        ValueError,
+        r"warmup_cosine_decay: decay_steps must be greater than warmup_steps=100, got "
+        r"decay_steps=100\. decay_steps is the total length",
+    ),
+    (
+        "warmup_exponential_start",
+        lambda: js.warmup_exponential_decay(0.0, 1.0, 5, 10, 0.5, start="late"),
+        ValueError,
+        r"warmup_exponential_decay: start must be one of",
+    ),
+    (
+        "join_counts",
+        lambda: js.Join([C, C], [5, 10]),
+        ValueError,
+        r"Join: boundaries must have one entry fewer than schedules \(2\), got boundaries=\[5, 10\]",
+    ),
+    (
+        "join_unsorted",
+        lambda: js.Join([C, C, C], [10, 5]),
+        ValueError,
+        r"Join: boundaries must be sorted in increasing order",
+    ),
+    ("join_single", lambda: js.Join(C, []), TypeError, r"Join: schedules must be a list"),
+    ("join_empty", lambda: js.Join([], []), ValueError, r"Join: schedules must not be empty"),
+    (
+        "join_float",
+        lambda: js.Join([C, 0.1], [5]),
+        TypeError,
+        r"Join: schedules\[1\] must be a jaxsched schedule, got schedules\[1\]=0\.1",
+    ),
+    ("phases_none", lambda: js.phases(), ValueError, r"phases: needs at least one phase"),
+    (
+        "phases_no_length",
+        lambda: js.phases(C, C),
+        ValueError,
+        r"phases: phase 0 \(Constant\) has no length of its own \(horizon=0\)\. "
+        r"Give it one: \(Constant\(\.\.\.\), length\)",
+    ),
+    (
+        "phases_open_ended",
+        lambda: js.phases(js.ExponentialDecay(1.0, 5, 0.5), C),
+        ValueError,
+        r"phase 0 \(ExponentialDecay\) has no length of its own \(horizon=None\)",
+    ),
+    (
+        "phases_bad_pair",
+        lambda: js.phases((C, 5, 6)),
+        TypeError,
+        r"phases: phase 0 must be a schedule or a \(schedule, length\) pair",
+    ),
+    (
+        "phases_negative",
+        lambda: js.phases((C, -5), C),
+        ValueError,
+        r"phases: phase 0 length must be >= 0",
+    ),
+    ("product_one", lambda: js.Product([C]), ValueError, r"Product: schedules needs at least two"),
+    (
+        "scale_inf",
+        lambda: js.Scale(C, float("inf")),
+        ValueError,
+        r"Scale: factor must be finite, got factor=inf",
+    ),
+    ("clip_nothing", lambda: js.Clip(C), ValueError, r"Clip: min_value or max_value must be given"),
+    (
+        "clip_inverted",
+        lambda: js.Clip(C, min_value=0.5, max_value=0.1),
+        ValueError,
+        r"Clip: max_value must be >= 0\.5, got max_value=0\.1",
+    ),
+    ("offset_float", lambda: js.Offset(C, 2.5), TypeError, r"Offset: offset must be an integer"),
+    ("hold_negative", lambda: js.Hold(C, -1), ValueError, r"Hold: length must be >= 0"),
+    (
+        "from_function_not_callable",
+        lambda: js.FromFunction(0.1),
+        TypeError,
+        r"FromFunction: fn must be a plain function of the step, got fn=0\.1",
+    ),
+    (
+        "from_function_schedule",
+        lambda: js.FromFunction(C),
+        TypeError,
+        r"FromFunction: fn must be a plain function",
+    ),
+    (
+        "batched_with_one_bad",
+        lambda: js.Constant(np.array([0.1, np.inf])),
+        ValueError,
+        r"value must be finite, got value=\[0\.1, inf\]",
+    ),
+    (
+        "epochs_fraction",
+        lambda: js.epochs_to_updates(0.5, 391),
+        ValueError,
+        r"epochs_to_updates: epochs=0\.5 x steps_per_epoch=391 is 195\.5 updates, not a whole "
+        r"number\. Say how to round it: rounding='floor', 'ceil' or 'round'",
+    ),
+    (
+        "epochs_bad_rounding",
+        lambda: js.epochs_to_updates(0.5, 391, rounding="up"),
+        ValueError,
+        r"epochs_to_updates: rounding must be one of \('floor', 'ceil', 'round'\)",
+    ),
+    (
+        "fraction_above_one",
+        lambda: js.fraction_to_updates(1.5, 100),
+        ValueError,
+        r"fraction_to_updates: fraction must be <= 1, got fraction=1\.5",
+    ),
+    (
+        "microbatches_uneven",
+        lambda: js.microbatches_to_updates(10, 4),
+        ValueError,
+        r"microbatches_to_updates: microbatches=10 / accumulation_steps=4 is 2\.5 updates",
+    ),
+    (
+        "horizon_zero_run",
+        lambda: js.check_horizon(C, 0),
+        ValueError,
+        r"check_horizon: planned_updates must be positive",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input_raises_a_clear_error(
+    make: Callable[[], Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_zero_warmup_is_allowed_and_is_the_schedule_itself() -> None:
+    inner = js.CosineDecay(1.0, 10)
+    steps = np.arange(15)
+    np.testing.assert_array_equal(np.asarray(js.Warmup(inner, 0)(steps)), np.asarray(inner(steps)))
+
+
+def test_traced_hyperparameters_skip_the_value_checks() -> None:
+    # Inside jit the values are unknown: construction must not fail or branch on them.
+    @jax.jit
+    def build(steps: jax.Array, rate: jax.Array) -> jax.Array:
+        return js.ExponentialDecay(1.0, steps, rate)(10)
+
+    assert build(jnp.asarray(10), jnp.asarray(0.5)) == np.float32(0.5)
+
+
+def test_nothing_returns_nan_or_inf_for_tiny_horizons() -> None:
+    steps = np.array([0, 1, 2, 3, 5, 2**31 - 1])
+    for n in range(1, 6):
+        for schedule in (
+            js.Linear(0.0, 1.0, n),
+            js.Polynomial(1.0, 0.0, 0.5, n),
+            js.CosineDecay(1.0, n, exponent=0.5),
+            js.StepDecay(1.0, n, 0.5),
+            js.warmup_cosine_decay(0.0, 1.0, n - 1, n),
+            js.Warmup(js.Linear(1.0, 0.0, n), n, start="first_step"),
+            js.ExponentialDecay(1.0, n, 0.5),
+            js.InverseTimeDecay(1.0, n, 2.0),
+        ):
+            for values in (schedule(steps), jax.jit(schedule)(steps)):
+                assert np.all(np.isfinite(np.asarray(values))), schedule

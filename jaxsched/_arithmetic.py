@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import INT32_MAX, Schedule, f32, i32
+from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
 
 
 class Product(Schedule):
@@ -36,16 +36,7 @@ class Product(Schedule):
       ``t5x.utils.create_learning_rate_scheduler`` (factor strings).
     """
 
-    schedules: Sequence[Schedule]
-
-    def __post_init__(self) -> None:
-        owner = "Product"
-        schedules = tuple(
-            check.schedule(owner, f"schedules[{i}]", s) for i, s in enumerate(self.schedules)
-        )
-        if len(schedules) < 2:
-            raise check.fail(owner, "schedules", list(schedules), "needs at least two factors")
-        object.__setattr__(self, "schedules", schedules)
+    schedules: Sequence[Schedule] = field(check.schedule_list, minimum=2)
 
     def _value(self, step: jax.Array) -> jax.Array:
         value = self.schedules[0](step)
@@ -77,12 +68,8 @@ class Scale(Schedule):
       Array(0.0003, dtype=float32)
     """
 
-    schedule: Schedule
-    factor: ArrayLike
-
-    def __post_init__(self) -> None:
-        check.schedule("Scale", "schedule", self.schedule)
-        object.__setattr__(self, "factor", check.real("Scale", "factor", self.factor))
+    schedule: Schedule = field(check.schedule)
+    factor: ArrayLike = field(check.real)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return f32(self.factor) * self.schedule(step)
@@ -111,28 +98,15 @@ class Clip(Schedule):
       (Array(0.2, dtype=float32), Array(0.5, dtype=float32))
     """
 
-    schedule: Schedule
-    min_value: ArrayLike | None = None
-    max_value: ArrayLike | None = None
+    schedule: Schedule = field(check.schedule)
+    min_value: ArrayLike | None = field(check.real, default=None)
+    max_value: ArrayLike | None = field(check.real, default=None)
 
-    def __post_init__(self) -> None:
-        owner, set_ = "Clip", object.__setattr__
-        check.schedule(owner, "schedule", self.schedule)
+    def _check(self) -> None:
         if self.min_value is None and self.max_value is None:
-            raise check.fail(owner, "min_value", None, "or max_value must be given")
-        if self.min_value is not None:
-            set_(self, "min_value", check.real(owner, "min_value", self.min_value))
-        if self.max_value is not None:
-            set_(
-                self,
-                "max_value",
-                check.real(
-                    owner,
-                    "max_value",
-                    self.max_value,
-                    minimum=None if self.min_value is None else self.min_value,
-                ),
-            )
+            raise check.fail("Clip", "min_value", None, "or max_value must be given")
+        if self.min_value is not None and self.max_value is not None:
+            check.real("Clip", "max_value", self.max_value, minimum=self.min_value)
 
     def _value(self, step: jax.Array) -> jax.Array:
         value = self.schedule(step)
@@ -171,14 +145,8 @@ class Offset(Schedule):
       (Array(1., dtype=float32), Array(0.5, dtype=float32))
     """
 
-    schedule: Schedule
-    offset: ArrayLike
-
-    def __post_init__(self) -> None:
-        check.schedule("Offset", "schedule", self.schedule)
-        object.__setattr__(
-            self, "offset", check.steps("Offset", "offset", self.offset, signed=True)
-        )
+    schedule: Schedule = field(check.schedule)
+    offset: ArrayLike = field(check.steps, signed=True)
 
     def _value(self, step: jax.Array) -> jax.Array:
         offset = i32(self.offset)
@@ -211,12 +179,8 @@ class Hold(Schedule):
       (Array(0.5, dtype=float32), Array(0.5, dtype=float32))
     """
 
-    schedule: Schedule
-    length: ArrayLike
-
-    def __post_init__(self) -> None:
-        check.schedule("Hold", "schedule", self.schedule)
-        object.__setattr__(self, "length", check.steps("Hold", "length", self.length))
+    schedule: Schedule = field(check.schedule)
+    length: ArrayLike = field(check.steps)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return self.schedule(jnp.minimum(step, i32(self.length)))

@@ -3,7 +3,7 @@
 Every schedule in jaxsched subclasses :class:`Schedule`. A subclass declares its fields
 like a dataclass; numeric hyperparameters become pytree leaves (so a schedule can cross
 ``jit``, be ``vmap``-ed over, or be differentiated with respect to its hyperparameters)
-and fields made with :func:`static_field` become part of the tree structure (shape
+and fields made with ``field(static=True)`` become part of the tree structure (shape
 choices such as ``staircase``).
 
 Unflattening (what JAX does inside ``jit``/``vmap``) bypasses ``__init__`` on purpose:
@@ -14,6 +14,7 @@ concrete values a user passed to the constructor.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -23,11 +24,24 @@ import numpy as np
 INT32_MAX = 2**31 - 1
 
 _STATIC = "jaxsched.static"
+_CHECK = "jaxsched.check"
 
 
-def static_field(**kwargs: Any) -> Any:
-    """A dataclass field that is part of the pytree structure, not a leaf."""
-    return dataclasses.field(metadata={_STATIC: True}, **kwargs)
+def field(
+    check: Callable[..., Any] | None = None,
+    *,
+    static: bool = False,
+    default: Any = dataclasses.MISSING,
+    **options: Any,
+) -> Any:
+    """A schedule field: how it is checked at construction, and whether it is static.
+
+    ``check(owner, name, value, **options)`` returns the value in canonical form or
+    raises (see ``jaxsched._validate``). A field whose default is ``None`` is optional:
+    ``None`` is not checked. ``static`` fields are part of the tree structure, not leaves.
+    """
+    metadata = {_STATIC: static, _CHECK: (check, options)}
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 def as_step(step: Any) -> jax.Array:
@@ -90,8 +104,9 @@ class Schedule:
     integer, and returns a strongly typed float32 array of the same shape. Steps are
     clamped to ``[0, 2**31 - 1]``; update ``n`` (0-based) uses ``schedule(n)``.
 
-    Subclasses are frozen dataclasses (applied automatically) and implement
-    ``_value(step)``, which receives the clamped int32 step, and ``_horizon()``.
+    Subclasses are frozen dataclasses (applied automatically) whose fields are declared
+    with :func:`field`; they implement ``_value(step)``, which receives the clamped int32
+    step, ``_horizon()``, and optionally ``_check()`` for checks across fields.
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -117,6 +132,19 @@ class Schedule:
             return obj
 
         jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            check, options = f.metadata.get(_CHECK, (None, {}))
+            value = getattr(self, f.name)
+            if check is None or (value is None and f.default is None):
+                continue
+            object.__setattr__(self, f.name, check(owner, f.name, value, **options))
+        self._check()
+
+    def _check(self) -> None:
+        """Checks across fields, run after each field passed its own check."""
 
     def __call__(self, step: Any) -> jax.Array:
         t = as_step(step)

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32
+from jaxsched._base import Schedule, f32, field
 from jaxsched._polynomial import ramp
 
 
@@ -46,35 +46,21 @@ class CosineDecay(Schedule):
       https://arxiv.org/abs/1608.03983; ``optax.cosine_decay_schedule``.
     """
 
-    init_value: ArrayLike
-    decay_steps: ArrayLike
-    alpha: ArrayLike | None = None
-    end_value: ArrayLike | None = None
-    exponent: ArrayLike = 1.0
+    init_value: ArrayLike = field(check.real)
+    decay_steps: ArrayLike = field(check.steps, positive=True)
+    alpha: ArrayLike | None = field(check.real, default=None)
+    end_value: ArrayLike | None = field(check.real, default=None)
+    exponent: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
 
-    def __post_init__(self) -> None:
-        owner, set_ = "CosineDecay", object.__setattr__
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(
-            self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps, positive=True)
-        )
+    def _check(self) -> None:
         if self.alpha is not None and self.end_value is not None:
             raise check.fail(
-                owner,
+                "CosineDecay",
                 "end_value",
                 self.end_value,
                 f"cannot be combined with alpha={self.alpha!r}",
                 "Give the floor once: alpha (a fraction) or end_value.",
             )
-        if self.alpha is not None:
-            set_(self, "alpha", check.real(owner, "alpha", self.alpha))
-        if self.end_value is not None:
-            set_(self, "end_value", check.real(owner, "end_value", self.end_value))
-        set_(
-            self,
-            "exponent",
-            check.real(owner, "exponent", self.exponent, minimum=0, exclusive=True),
-        )
 
     def floor(self) -> jax.Array:
         """The value held from ``decay_steps`` on, as float32."""

@@ -10,7 +10,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, i32, static_field
+from jaxsched._base import Schedule, f32, field, i32
 
 
 def decay_progress(step: jax.Array, begin: Any, period: Any, staircase: bool) -> jax.Array:
@@ -28,9 +28,9 @@ def decay_progress(step: jax.Array, begin: Any, period: Any, staircase: bool) ->
     return whole + (elapsed % period).astype(jnp.float32) / period.astype(jnp.float32)
 
 
-def _staircase(owner: str, value: Any) -> bool:
+def staircase_flag(owner: str, name: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{owner}: staircase must be True or False, got staircase={value!r}.")
+        raise TypeError(f"{owner}: {name} must be True or False, got {name}={value!r}.")
     return value
 
 
@@ -71,43 +71,20 @@ class ExponentialDecay(Schedule):
       ``tf.compat.v1.train.exponential_decay``.
     """
 
-    init_value: ArrayLike
-    transition_steps: ArrayLike
-    decay_rate: ArrayLike
-    transition_begin: ArrayLike = 0
-    staircase: bool = static_field(default=False)
-    end_value: ArrayLike | None = None
+    init_value: ArrayLike = field(check.real)
+    transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
+    decay_rate: ArrayLike = field(check.real, minimum=0, exclusive=True)
+    transition_begin: ArrayLike = field(check.steps, default=0)
+    staircase: bool = field(staircase_flag, static=True, default=False)
+    end_value: ArrayLike | None = field(check.real, default=None)
 
-    def __post_init__(self) -> None:
-        owner, set_ = "ExponentialDecay", object.__setattr__
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(
-            self,
-            "transition_steps",
-            check.steps(
-                owner,
-                "transition_steps",
-                self.transition_steps,
-                positive=True,
-                fix="For a value that never changes use jaxsched.Constant.",
-            ),
-        )
-        set_(
-            self,
-            "decay_rate",
-            check.real(owner, "decay_rate", self.decay_rate, minimum=0, exclusive=True),
-        )
-        set_(
-            self, "transition_begin", check.steps(owner, "transition_begin", self.transition_begin)
-        )
-        set_(self, "staircase", _staircase(owner, self.staircase))
-        if self.end_value is not None:
-            set_(self, "end_value", check.real(owner, "end_value", self.end_value))
-        elif check.concrete(self.decay_rate) and np.any(np.asarray(self.decay_rate) > 1):
+    def _check(self) -> None:
+        rate = self.decay_rate
+        if self.end_value is None and check.concrete(rate) and np.any(np.asarray(rate) > 1):
             raise check.fail(
-                owner,
+                "ExponentialDecay",
                 "decay_rate",
-                self.decay_rate,
+                rate,
                 "above 1 grows without bound (inf at large steps)",
                 "Set end_value to cap it.",
             )
@@ -155,19 +132,10 @@ class NaturalExpDecay(Schedule):
       ``tf.compat.v1.train.natural_exp_decay``.
     """
 
-    init_value: ArrayLike
-    decay_steps: ArrayLike
-    decay_rate: ArrayLike
-    staircase: bool = static_field(default=False)
-
-    def __post_init__(self) -> None:
-        owner, set_ = "NaturalExpDecay", object.__setattr__
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(
-            self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps, positive=True)
-        )
-        set_(self, "decay_rate", check.real(owner, "decay_rate", self.decay_rate, minimum=0))
-        set_(self, "staircase", _staircase(owner, self.staircase))
+    init_value: ArrayLike = field(check.real)
+    decay_steps: ArrayLike = field(check.steps, positive=True)
+    decay_rate: ArrayLike = field(check.real, minimum=0)
+    staircase: bool = field(staircase_flag, static=True, default=False)
 
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, 0, self.decay_steps, self.staircase)
@@ -203,19 +171,10 @@ class InverseTimeDecay(Schedule):
       ``keras.optimizers.schedules.InverseTimeDecay``.
     """
 
-    init_value: ArrayLike
-    decay_steps: ArrayLike
-    decay_rate: ArrayLike
-    staircase: bool = static_field(default=False)
-
-    def __post_init__(self) -> None:
-        owner, set_ = "InverseTimeDecay", object.__setattr__
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(
-            self, "decay_steps", check.steps(owner, "decay_steps", self.decay_steps, positive=True)
-        )
-        set_(self, "decay_rate", check.real(owner, "decay_rate", self.decay_rate, minimum=0))
-        set_(self, "staircase", _staircase(owner, self.staircase))
+    init_value: ArrayLike = field(check.real)
+    decay_steps: ArrayLike = field(check.steps, positive=True)
+    decay_rate: ArrayLike = field(check.real, minimum=0)
+    staircase: bool = field(staircase_flag, static=True, default=False)
 
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, 0, self.decay_steps, self.staircase)

@@ -8,7 +8,23 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from jaxsched._base import Schedule, static_field
+from jaxsched._base import Schedule, field
+
+
+def _plain_function(owner: str, name: str, value: Any) -> Callable[[jax.Array], Any]:
+    if isinstance(value, Schedule) or not callable(value):
+        raise TypeError(
+            f"{owner}: {name} must be a plain function of the step, got {name}={value!r}."
+        )
+    return value
+
+
+def _static_length(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(
+            f"{owner}: {name} must be a non-negative int or None, got {name}={value!r}."
+        )
+    return value
 
 
 class FromFunction(Schedule):
@@ -37,19 +53,8 @@ class FromFunction(Schedule):
       Array(0.5, dtype=float32)
     """
 
-    fn: Callable[[jax.Array], Any] = static_field()
-    length: int | None = static_field(default=None)
-
-    def __post_init__(self) -> None:
-        if isinstance(self.fn, Schedule) or not callable(self.fn):
-            raise TypeError(
-                f"FromFunction: fn must be a plain function of the step, got fn={self.fn!r}."
-            )
-        if self.length is not None and (not isinstance(self.length, int) or self.length < 0):
-            raise ValueError(
-                f"FromFunction: length must be a non-negative int or None, got "
-                f"length={self.length!r}."
-            )
+    fn: Callable[[jax.Array], Any] = field(_plain_function, static=True)
+    length: int | None = field(_static_length, static=True, default=None)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return jnp.asarray(self.fn(step)).astype(jnp.float32)

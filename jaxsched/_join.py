@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxsched import _validate as check
 from jaxsched._arithmetic import Hold
-from jaxsched._base import Schedule, i32
+from jaxsched._base import Schedule, field, i32
 
 
 class Join(Schedule):
@@ -43,32 +43,13 @@ class Join(Schedule):
       ``optax.join_schedules``.
     """
 
-    schedules: Sequence[Schedule]
-    boundaries: Sequence[int] | jax.Array
+    schedules: Sequence[Schedule] = field(check.schedule_list)
+    boundaries: Sequence[int] | jax.Array = field(check.step_sequence, strict=False)
 
-    def __post_init__(self) -> None:
-        owner, set_ = "Join", object.__setattr__
-        if isinstance(self.schedules, Schedule) or not isinstance(self.schedules, Sequence):
-            raise TypeError(
-                f"{owner}: schedules must be a list of schedules, got schedules={self.schedules!r}."
-            )
-        set_(
-            self,
-            "schedules",
-            tuple(
-                check.schedule(owner, f"schedules[{i}]", s) for i, s in enumerate(self.schedules)
-            ),
-        )
-        if not self.schedules:
-            raise check.fail(owner, "schedules", [], "must not be empty")
-        set_(
-            self,
-            "boundaries",
-            check.step_sequence(owner, "boundaries", self.boundaries, strict=False),
-        )
+    def _check(self) -> None:
         if check.concrete(self.boundaries) and len(self.boundaries) != len(self.schedules) - 1:
             raise check.fail(
-                owner,
+                "Join",
                 "boundaries",
                 self.boundaries,
                 f"must have one entry fewer than schedules ({len(self.schedules)})",

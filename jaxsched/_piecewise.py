@@ -11,7 +11,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, i32
+from jaxsched._base import Schedule, f32, field, i32
 
 
 def intervals_passed(step: jax.Array, boundaries: Any) -> jax.Array:
@@ -50,27 +50,21 @@ class PiecewiseConstant(Schedule):
       ``optax.piecewise_constant_schedule``; ``keras.optimizers.schedules.PiecewiseConstantDecay``.
     """
 
-    boundaries: Sequence[int] | jax.Array
-    values: Sequence[float] | jax.Array
+    boundaries: Sequence[int] | jax.Array = field(check.step_sequence, strict=True)
+    values: Sequence[float] | jax.Array = field(check.real_sequence)
 
-    def __post_init__(self) -> None:
-        owner, set_ = "PiecewiseConstant", object.__setattr__
-        set_(
-            self,
-            "boundaries",
-            check.step_sequence(owner, "boundaries", self.boundaries, strict=True),
-        )
-        set_(self, "values", check.real_sequence(owner, "values", self.values))
-        if check.concrete((self.boundaries, self.values)):
-            if len(self.values) != len(self.boundaries) + 1:
-                raise check.fail(
-                    owner,
-                    "values",
-                    self.values,
-                    f"must have one more entry than boundaries ({len(self.boundaries)})",
-                    "values[i] holds before boundaries[i]; the last value holds after the "
-                    "last boundary.",
-                )
+    def _check(self) -> None:
+        if check.concrete((self.boundaries, self.values)) and (
+            len(self.values) != len(self.boundaries) + 1
+        ):
+            raise check.fail(
+                "PiecewiseConstant",
+                "values",
+                self.values,
+                f"must have one more entry than boundaries ({len(self.boundaries)})",
+                "values[i] holds before boundaries[i]; the last value holds after the last "
+                "boundary.",
+            )
 
     @classmethod
     def from_scales(
@@ -135,26 +129,15 @@ class StepDecay(Schedule):
       ``torch.optim.lr_scheduler.StepLR``.
     """
 
-    init_value: ArrayLike
-    step_size: ArrayLike
-    gamma: ArrayLike = 0.1
-
-    def __post_init__(self) -> None:
-        owner, set_ = "StepDecay", object.__setattr__
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(self, "step_size", check.steps(owner, "step_size", self.step_size, positive=True))
-        set_(
-            self,
-            "gamma",
-            check.real(
-                owner,
-                "gamma",
-                self.gamma,
-                minimum=0,
-                maximum=1,
-                fix="A gamma above 1 grows without bound; use ExponentialDecay with end_value.",
-            ),
-        )
+    init_value: ArrayLike = field(check.real)
+    step_size: ArrayLike = field(check.steps, positive=True)
+    gamma: ArrayLike = field(
+        check.real,
+        default=0.1,
+        minimum=0,
+        maximum=1,
+        fix="A gamma above 1 grows without bound; use ExponentialDecay with end_value.",
+    )
 
     def _value(self, step: jax.Array) -> jax.Array:
         index = (step // i32(self.step_size)).astype(jnp.float32)
@@ -191,19 +174,9 @@ class MultiStepDecay(Schedule):
       ``torch.optim.lr_scheduler.MultiStepLR``.
     """
 
-    init_value: ArrayLike
-    milestones: Sequence[int] | jax.Array
-    gamma: ArrayLike = 0.1
-
-    def __post_init__(self) -> None:
-        owner, set_ = "MultiStepDecay", object.__setattr__
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        set_(
-            self,
-            "milestones",
-            check.step_sequence(owner, "milestones", self.milestones, strict=False),
-        )
-        set_(self, "gamma", check.real(owner, "gamma", self.gamma, minimum=0))
+    init_value: ArrayLike = field(check.real)
+    milestones: Sequence[int] | jax.Array = field(check.step_sequence, strict=False)
+    gamma: ArrayLike = field(check.real, default=0.1, minimum=0)
 
     def _value(self, step: jax.Array) -> jax.Array:
         count = intervals_passed(step, self.milestones).astype(jnp.float32)

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, i32
+from jaxsched._base import Schedule, f32, field, i32
 
 
 class Constant(Schedule):
@@ -29,10 +29,7 @@ class Constant(Schedule):
       Array(0.1, dtype=float32)
     """
 
-    value: ArrayLike
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "value", check.real("Constant", "value", self.value))
+    value: ArrayLike = field(check.real)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return jnp.zeros(step.shape, jnp.float32) + f32(self.value)
@@ -51,26 +48,6 @@ def ramp(step: jax.Array, begin: Any, length: Any) -> jax.Array:
     """
     done = jnp.clip(step - i32(begin), 0, i32(length))
     return jnp.minimum(done.astype(jnp.float32) / i32(length).astype(jnp.float32), 1.0)
-
-
-def _polynomial_validate(self: Any, owner: str) -> None:
-    setattr_ = object.__setattr__
-    setattr_(self, "init_value", check.real(owner, "init_value", self.init_value))
-    setattr_(self, "end_value", check.real(owner, "end_value", self.end_value))
-    setattr_(
-        self,
-        "transition_steps",
-        check.steps(
-            owner,
-            "transition_steps",
-            self.transition_steps,
-            positive=True,
-            fix="For a value that never changes use jaxsched.Constant.",
-        ),
-    )
-    setattr_(
-        self, "transition_begin", check.steps(owner, "transition_begin", self.transition_begin)
-    )
 
 
 class Polynomial(Schedule):
@@ -105,17 +82,11 @@ class Polynomial(Schedule):
       ``optax.polynomial_schedule``; ``keras.optimizers.schedules.PolynomialDecay``.
     """
 
-    init_value: ArrayLike
-    end_value: ArrayLike
-    power: ArrayLike
-    transition_steps: ArrayLike
-    transition_begin: ArrayLike = 0
-
-    def __post_init__(self) -> None:
-        _polynomial_validate(self, "Polynomial")
-        object.__setattr__(
-            self, "power", check.real("Polynomial", "power", self.power, minimum=0, exclusive=True)
-        )
+    init_value: ArrayLike = field(check.real)
+    end_value: ArrayLike = field(check.real)
+    power: ArrayLike = field(check.real, minimum=0, exclusive=True)
+    transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
+    transition_begin: ArrayLike = field(check.steps, default=0)
 
     def _value(self, step: jax.Array) -> jax.Array:
         left = 1 - ramp(step, self.transition_begin, self.transition_steps)
@@ -156,13 +127,10 @@ class Linear(Schedule):
       ``optax.linear_schedule``.
     """
 
-    init_value: ArrayLike
-    end_value: ArrayLike
-    transition_steps: ArrayLike
-    transition_begin: ArrayLike = 0
-
-    def __post_init__(self) -> None:
-        _polynomial_validate(self, "Linear")
+    init_value: ArrayLike = field(check.real)
+    end_value: ArrayLike = field(check.real)
+    transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
+    transition_begin: ArrayLike = field(check.steps, default=0)
 
     def _value(self, step: jax.Array) -> jax.Array:
         left = 1 - ramp(step, self.transition_begin, self.transition_steps)

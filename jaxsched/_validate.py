@@ -16,6 +16,8 @@ import numpy as np
 
 from jaxsched._base import INT32_MAX, Schedule
 
+CONSTANT_HINT = "For a value that never changes use jaxsched.Constant."
+
 
 def is_traced(value: Any) -> bool:
     return isinstance(value, jax.core.Tracer)
@@ -159,6 +161,23 @@ def schedule(owner: str, name: str, value: Any) -> Schedule:
             f"Wrap it: jaxsched.FromFunction(fn)."
         )
     raise TypeError(f"{owner}: {name} must be a jaxsched schedule, got {_describe(name, value)}.")
+
+
+def schedule_list(owner: str, name: str, value: Any, *, minimum: int = 1) -> tuple[Schedule, ...]:
+    """A non-empty list of schedules, stored as a tuple."""
+    if isinstance(value, Schedule) or isinstance(value, str) or not isinstance(value, list | tuple):
+        raise TypeError(
+            f"{owner}: {name} must be a list of schedules, got {_describe(name, value)}."
+        )
+    schedules = tuple(schedule(owner, f"{name}[{i}]", s) for i, s in enumerate(value))
+    if len(schedules) < minimum:
+        raise fail(
+            owner,
+            name,
+            list(schedules),
+            f"needs at least {minimum} schedule{'s' if minimum > 1 else ''}",
+        )
+    return schedules
 
 
 def concrete(value: Any) -> bool:

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, i32, static_field
+from jaxsched._base import Schedule, f32, field, i32
 from jaxsched._cosine import CosineDecay
 from jaxsched._exponential import ExponentialDecay
 
@@ -59,17 +59,10 @@ class Warmup(Schedule):
       Goyal et al., *Accurate, Large Minibatch SGD*, https://arxiv.org/abs/1706.02677.
     """
 
-    schedule: Schedule
-    warmup_steps: ArrayLike
-    init_value: ArrayLike = 0.0
-    start: str = static_field(default="zero")
-
-    def __post_init__(self) -> None:
-        owner, set_ = "Warmup", object.__setattr__
-        check.schedule(owner, "schedule", self.schedule)
-        set_(self, "warmup_steps", check.steps(owner, "warmup_steps", self.warmup_steps))
-        set_(self, "init_value", check.real(owner, "init_value", self.init_value))
-        check.choice(owner, "start", self.start, WARMUP_STARTS)
+    schedule: Schedule = field(check.schedule)
+    warmup_steps: ArrayLike = field(check.steps)
+    init_value: ArrayLike = field(check.real, default=0.0)
+    start: str = field(check.choice, static=True, default="zero", options=WARMUP_STARTS)
 
     def _value(self, step: jax.Array) -> jax.Array:
         length = i32(self.warmup_steps)

@@ -219,7 +219,12 @@ BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         r"Join: boundaries must be sorted in increasing order",
     ),
     ("join_single", lambda: js.Join(C, []), TypeError, r"Join: schedules must be a list"),
-    ("join_empty", lambda: js.Join([], []), ValueError, r"Join: schedules must not be empty"),
+    (
+        "join_empty",
+        lambda: js.Join([], []),
+        ValueError,
+        r"Join: schedules needs at least 1 schedule, got schedules=\[\]",
+    ),
     (
         "join_float",
         lambda: js.Join([C, 0.1], [5]),
@@ -252,7 +257,12 @@ BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         ValueError,
         r"phases: phase 0 length must be >= 0",
     ),
-    ("product_one", lambda: js.Product([C]), ValueError, r"Product: schedules needs at least two"),
+    (
+        "product_one",
+        lambda: js.Product([C]),
+        ValueError,
+        r"Product: schedules needs at least 2 schedules",
+    ),
     (
         "scale_inf",
         lambda: js.Scale(C, float("inf")),

@@ -28,12 +28,6 @@ def decay_progress(step: jax.Array, begin: Any, period: Any, staircase: bool) ->
     return whole + (elapsed % period).astype(jnp.float32) / period.astype(jnp.float32)
 
 
-def staircase_flag(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be True or False, got {name}={value!r}.")
-    return value
-
-
 class ExponentialDecay(Schedule):
     r"""Exponential decay, continuous or in a staircase, with an optional delay and floor.
 
@@ -75,7 +69,7 @@ class ExponentialDecay(Schedule):
     transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
     decay_rate: ArrayLike = field(check.real, minimum=0, exclusive=True)
     transition_begin: ArrayLike = field(check.steps, default=0)
-    staircase: bool = field(staircase_flag, static=True, default=False)
+    staircase: bool = field(check.flag, static=True, default=False)
     end_value: ArrayLike | None = field(check.real, default=None)
 
     def _check(self) -> None:
@@ -135,7 +129,7 @@ class NaturalExpDecay(Schedule):
     init_value: ArrayLike = field(check.real)
     decay_steps: ArrayLike = field(check.steps, positive=True)
     decay_rate: ArrayLike = field(check.real, minimum=0)
-    staircase: bool = field(staircase_flag, static=True, default=False)
+    staircase: bool = field(check.flag, static=True, default=False)
 
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, 0, self.decay_steps, self.staircase)
@@ -174,7 +168,7 @@ class InverseTimeDecay(Schedule):
     init_value: ArrayLike = field(check.real)
     decay_steps: ArrayLike = field(check.steps, positive=True)
     decay_rate: ArrayLike = field(check.real, minimum=0)
-    staircase: bool = field(staircase_flag, static=True, default=False)
+    staircase: bool = field(check.flag, static=True, default=False)
 
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, 0, self.decay_steps, self.staircase)

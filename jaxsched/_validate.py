@@ -145,6 +145,12 @@ def real_sequence(owner: str, name: str, value: Any) -> Any:
     return array
 
 
+def flag(owner: str, name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{owner}: {name} must be True or False, got {name}={value!r}.")
+    return value
+
+
 def choice(owner: str, name: str, value: Any, options: tuple[str, ...]) -> str:
     if value not in options:
         raise fail(owner, name, value, f"must be one of {options!r}")

@@ -408,3 +408,13 @@ def test_staircase_values_flip_exactly_with_huge_periods(period: int) -> None:
         np.testing.assert_array_equal(
             np.asarray(schedule(steps)), 0.5 ** (steps // period).astype(np.float32)
         )
+
+
+def test_piecewise_graph_size_does_not_grow_with_boundaries() -> None:
+    def equations(n: int) -> int:
+        schedule = js.PiecewiseConstant(
+            list(range(1, n + 1)), [1.0 / (i + 1) for i in range(n + 1)]
+        )
+        return len(jax.make_jaxpr(schedule)(jnp.asarray(0, jnp.int32)).eqns)
+
+    assert equations(10) == equations(1000)

@@ -36,14 +36,15 @@ def fail(owner: str, name: str, value: Any, rule: str, fix: str = "") -> ValueEr
 
 
 def _numeric_array(owner: str, name: str, value: Any, kind: str) -> np.ndarray:
-    if isinstance(value, bool | np.bool_) or value is None or isinstance(value, str):
-        raise TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.")
+    wrong_kind = TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.")
+    if isinstance(value, bool | np.bool_ | str) or value is None:
+        raise wrong_kind
     try:
         array = np.asarray(value)
     except Exception as error:
-        raise TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.") from error
+        raise wrong_kind from error
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
-        raise TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.")
+        raise wrong_kind
     return array
 
 
@@ -70,11 +71,10 @@ def real(
     if minimum is not None:
         ok = array > minimum if exclusive else array >= minimum
         if not np.all(ok):
-            rule = (
-                "positive"
-                if (minimum == 0 and exclusive)
-                else ("non-negative" if minimum == 0 else f"{'>' if exclusive else '>='} {minimum}")
-            )
+            if minimum == 0:
+                rule = "positive" if exclusive else "non-negative"
+            else:
+                rule = f"{'>' if exclusive else '>='} {minimum}"
             raise fail(owner, name, value, f"must be {rule}", fix)
     if maximum is not None and not np.all(array <= maximum):
         raise fail(owner, name, value, f"must be <= {maximum}", fix)
@@ -171,7 +171,7 @@ def schedule(owner: str, name: str, value: Any) -> Schedule:
 
 def schedule_list(owner: str, name: str, value: Any, *, minimum: int = 1) -> tuple[Schedule, ...]:
     """A non-empty list of schedules, stored as a tuple."""
-    if isinstance(value, Schedule) or isinstance(value, str) or not isinstance(value, list | tuple):
+    if not isinstance(value, list | tuple):
         raise TypeError(
             f"{owner}: {name} must be a list of schedules, got {_describe(name, value)}."
         )

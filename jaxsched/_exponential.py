@@ -86,7 +86,9 @@ class ExponentialDecay(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, self.transition_begin, self.transition_steps, self.staircase)
         rate = f32(self.decay_rate)
-        value = f32(self.init_value) * rate**p
+        # A growth (rate > 1, which requires end_value) overflows rate**p to inf at large
+        # steps; keeping the factor finite keeps init_value = 0 from giving 0 * inf = NaN.
+        value = f32(self.init_value) * jnp.minimum(rate**p, jnp.finfo(jnp.float32).max)
         if self.end_value is None:
             return value
         end = f32(self.end_value)

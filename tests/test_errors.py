@@ -365,6 +365,7 @@ def test_nothing_returns_nan_or_inf_for_tiny_horizons() -> None:
             js.Warmup(js.Linear(1.0, 0.0, n), n, start="first_step"),
             js.ExponentialDecay(1.0, n, 0.5),
             js.InverseTimeDecay(1.0, n, 2.0),
+            js.ExponentialDecay(0.0, n, 2.0, end_value=1.0),
         ):
             for values in (schedule(steps), jax.jit(schedule)(steps)):
                 assert np.all(np.isfinite(np.asarray(values))), schedule

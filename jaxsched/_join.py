@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -120,15 +119,13 @@ def phases(*items: Schedule | tuple[Schedule, int]) -> Join:
                 schedule = Hold(schedule, length)
         else:
             schedule = check.schedule(owner, f"phase {i}", item)
-            length = _length_from_horizon(owner, i, schedule, last)
+            length = 0 if last else _length_from_horizon(owner, i, schedule)
         schedules.append(schedule)
         lengths.append(length)
     return Join(schedules, np.cumsum(lengths[:-1], dtype=np.int64))
 
 
-def _length_from_horizon(owner: str, index: int, schedule: Schedule, last: bool) -> Any:
-    if last:
-        return 0
+def _length_from_horizon(owner: str, index: int, schedule: Schedule) -> int:
     horizon = schedule.horizon
     if not horizon:
         raise ValueError(

@@ -5,7 +5,7 @@ float32 learning rate, hyperparameters are leaves (``jit``, ``vmap``, ``grad``),
 compare and hash, pickle, and go wherever optax takes a schedule.
 
 Where things live: one schedule family per module (``_polynomial``, ``_exponential``,
-``_cosine``, ``_piecewise``, ``_warmup``), composition in ``_join`` and ``_arithmetic``,
+``_cosine``, ``_piecewise``, ``_interpolate``, ``_cyclical``, ``_onecycle``, ``_warmup``), composition in ``_join`` and ``_arithmetic``,
 the base class in ``_base``, construction checks in ``_validate``, units in ``_units``,
 optimizer wiring in ``_inject`` and reading values back in ``_readout``.
 """
@@ -13,10 +13,13 @@ optimizer wiring in ``_inject`` and reading values back in ``_readout``.
 from jaxsched._arithmetic import Clip, Hold, Offset, Product, Scale
 from jaxsched._base import Schedule
 from jaxsched._cosine import CosineDecay
+from jaxsched._cyclical import Cyclical
 from jaxsched._exponential import ExponentialDecay, InverseTimeDecay, NaturalExpDecay
 from jaxsched._function import FromFunction
 from jaxsched._inject import ScheduledState, inject
+from jaxsched._interpolate import PiecewiseInterpolate, cosine_onecycle, linear_onecycle
 from jaxsched._join import Join, phases
+from jaxsched._onecycle import OneCycle
 from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
 from jaxsched._polynomial import Constant, Linear, Polynomial
 from jaxsched._readout import (
@@ -46,16 +49,21 @@ __all__ = [
     # schedules
     "Constant",
     "CosineDecay",
+    "Cyclical",
     "ExponentialDecay",
     "FromFunction",
     "InverseTimeDecay",
     "Linear",
     "MultiStepDecay",
     "NaturalExpDecay",
+    "OneCycle",
     "PiecewiseConstant",
+    "PiecewiseInterpolate",
     "Polynomial",
     "StepDecay",
     "Warmup",
+    "cosine_onecycle",
+    "linear_onecycle",
     "warmup_cosine_decay",
     "warmup_exponential_decay",
     # composition

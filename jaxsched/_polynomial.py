@@ -41,13 +41,15 @@ class Constant(Schedule):
 def ramp(step: jax.Array, begin: Any, length: Any) -> jax.Array:
     """Fraction of a transition done at ``step``: ``clip(t - begin, 0, length) / length``.
 
-    The clip is integer arithmetic, so the fraction is exact at both ends for every step
-    up to ``2**31 - 1``; only the division is float. The result is capped at 1 because
-    under ``jit`` XLA may divide by multiplying with a rounded reciprocal, which turns
-    ``length / length`` into ``1.0000001`` (a fractional power of ``1 - that`` is NaN).
+    The clip is integer arithmetic, and both ends are exact: 0 before ``begin`` and 1
+    from ``begin + length`` on. XLA may divide by multiplying with a rounded reciprocal,
+    which makes ``length / length`` come out as ``1 +- 1 ulp``; a fractional power of
+    ``1 - that`` is then NaN or a floor is missed, so the end is set, not divided.
     """
-    done = jnp.clip(step - i32(begin), 0, i32(length))
-    return jnp.minimum(done.astype(jnp.float32) / i32(length).astype(jnp.float32), 1.0)
+    length = i32(length)
+    done = jnp.clip(step - i32(begin), 0, length)
+    fraction = done.astype(jnp.float32) / length.astype(jnp.float32)
+    return jnp.where(done >= length, 1.0, jnp.minimum(fraction, 1.0))
 
 
 class Polynomial(Schedule):
@@ -62,12 +64,21 @@ class Polynomial(Schedule):
     optax, a non-positive ``transition_steps`` raises instead of silently giving a
     constant.
 
+    With ``cycle=True`` (Keras' ``PolynomialDecay(cycle=True)``) the span grows instead
+    of ending: with :math:`d = \max(t - B, 0)` and :math:`k = \max(1, \lceil d / T \rceil)`,
+
+    .. math:: v(t) = (I - E)\,(1 - d / (kT))^{p} + E
+
+    which is **not periodic**: it touches :math:`E` at every multiple of :math:`T` and then
+    jumps back to about :math:`E + (I - E)(1/(k+1))^{p}`, a lower peak each time.
+
     Args:
       init_value: :math:`I`, the value up to ``transition_begin``.
       end_value: :math:`E`, the value from ``transition_begin + transition_steps`` on.
       power: :math:`p`, the exponent of the polynomial (``1`` is linear).
       transition_steps: :math:`T > 0`, the number of updates the transition lasts.
       transition_begin: :math:`B \ge 0`, the update at which the transition starts.
+      cycle: Keras' growing span, as above.
 
     Returns:
       A schedule value.
@@ -77,6 +88,9 @@ class Polynomial(Schedule):
       >>> s = jaxsched.Polynomial(1.0, 0.0, power=2, transition_steps=10)
       >>> s(5), s(10), s(100)
       (Array(0.25, dtype=float32), Array(0., dtype=float32), Array(0., dtype=float32))
+      >>> s = jaxsched.Polynomial(1.0, 0.0, power=1, transition_steps=100, cycle=True)
+      >>> s(100), s(150), s(200), s(201)
+      (Array(0., dtype=float32), Array(0.25, dtype=float32), Array(0., dtype=float32), Array(0.33, dtype=float32))
 
     References:
       ``optax.polynomial_schedule``; ``keras.optimizers.schedules.PolynomialDecay``.
@@ -87,14 +101,34 @@ class Polynomial(Schedule):
     power: ArrayLike = field(check.real, minimum=0, exclusive=True)
     transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
     transition_begin: ArrayLike = field(check.steps, default=0)
+    cycle: bool = field(check.flag, static=True, default=False)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        left = 1 - ramp(step, self.transition_begin, self.transition_steps)
+        if self.cycle:
+            left = _cycle_remaining(step, self.transition_begin, self.transition_steps)
+        else:
+            left = 1 - ramp(step, self.transition_begin, self.transition_steps)
         init, end = f32(self.init_value), f32(self.end_value)
         return (init - end) * left ** f32(self.power) + end
 
     def _horizon(self) -> int | None:
+        if self.cycle:
+            return None
         return int(self.transition_begin) + int(self.transition_steps)
+
+
+def _cycle_remaining(step: jax.Array, begin: Any, length: Any) -> jax.Array:
+    """``1 - d / (k T)`` with ``k = max(1, ceil(d / T))``, from integers only.
+
+    ``k T - d`` is ``T - d mod T`` inside a span, ``0`` at its end and ``T`` at ``d = 0``;
+    forming ``k T`` itself could overflow int32 near ``2**31``.
+    """
+    elapsed = jnp.maximum(step - i32(begin), 0)
+    length = i32(length)
+    rest = elapsed % length
+    spans = jnp.maximum(elapsed // length + (rest > 0).astype(jnp.int32), 1)
+    left = jnp.where(rest > 0, length - rest, jnp.where(elapsed == 0, length, 0))
+    return left.astype(jnp.float32) / (length.astype(jnp.float32) * spans.astype(jnp.float32))
 
 
 class Linear(Schedule):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from jaxsched._base import INT32_MAX, Schedule
@@ -136,9 +137,14 @@ def step_sequence(owner: str, name: str, value: Any, *, strict: bool) -> Any:
 
 
 def real_sequence(owner: str, name: str, value: Any) -> Any:
-    """A 1-D sequence of finite reals, stored as a float64 NumPy array."""
+    """A 1-D sequence of finite reals, stored as a float64 NumPy array.
+
+    A list holding traced numbers (a schedule built inside ``vmap``) is stacked instead.
+    """
     if is_traced(value):
         return value
+    if isinstance(value, list | tuple) and not concrete(list(value)):
+        return jnp.stack([jnp.asarray(v, jnp.float32) for v in value])
     array = np.asarray(real(owner, name, value), dtype=np.float64)
     if array.ndim != 1:
         raise fail(owner, name, value, "must be a 1-D sequence of numbers")

@@ -17,6 +17,92 @@ C = js.Constant(1.0)
 # (id, constructor call, exception, message pattern)
 BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     (
+        "cyclical_zero_up",
+        lambda: js.Cyclical(0.1, 1.0, 0),
+        ValueError,
+        r"Cyclical: step_size_up must be positive, got step_size_up=0",
+    ),
+    (
+        "cyclical_growth",
+        lambda: js.Cyclical(0.1, 1.0, 5, mode="exp_range", gamma=1.5),
+        ValueError,
+        r"Cyclical: gamma must be <= 1, got gamma=1\.5",
+    ),
+    (
+        "cyclical_mode",
+        lambda: js.Cyclical(0.1, 1.0, 5, mode="sine"),
+        ValueError,
+        r"Cyclical: mode must be one of \('triangular', 'triangular2', 'exp_range'\), "
+        r"got mode='sine'",
+    ),
+    (
+        "cyclical_scale_fn",
+        lambda: js.Cyclical(0.1, 1.0, 5, scale_fn=0.3),
+        TypeError,
+        r"Cyclical: scale_fn must be a function or None, got scale_fn=0\.3",
+    ),
+    (
+        "cyclical_scale_mode",
+        lambda: js.Cyclical(0.1, 1.0, 5, scale_mode="epoch"),
+        ValueError,
+        r"Cyclical: scale_mode must be one of \('cycle', 'iterations'\)",
+    ),
+    (
+        "interpolate_empty",
+        lambda: js.PiecewiseInterpolate([], []),
+        ValueError,
+        r"PiecewiseInterpolate: steps must not be empty",
+    ),
+    (
+        "interpolate_lengths",
+        lambda: js.PiecewiseInterpolate([0, 10], [1.0]),
+        ValueError,
+        r"PiecewiseInterpolate: values must have one entry per step \(2\), got values=\[1\.0\]",
+    ),
+    (
+        "interpolate_unsorted",
+        lambda: js.PiecewiseInterpolate([10, 0], [1.0, 0.0]),
+        ValueError,
+        r"PiecewiseInterpolate: steps must be strictly increasing",
+    ),
+    (
+        "interpolate_kind",
+        lambda: js.PiecewiseInterpolate([0, 1], [1.0, 0.0], "cubic"),
+        ValueError,
+        r"PiecewiseInterpolate: interpolation must be one of \('linear', 'cosine'\)",
+    ),
+    (
+        "onecycle_collide",
+        lambda: js.linear_onecycle(3, 1.0),
+        ValueError,
+        r"linear_onecycle: the phases fall on steps \[0, 0, 2, 3\], so one has zero length",
+    ),
+    (
+        "cosine_onecycle_collide",
+        lambda: js.cosine_onecycle(1, 1.0),
+        ValueError,
+        r"cosine_onecycle: the phases fall on steps \[0, 0, 1\]",
+    ),
+    (
+        "torch_onecycle_short",
+        lambda: js.OneCycle(1.0, 2),
+        ValueError,
+        r"OneCycle: total_steps=2 with pct_start=0\.3 gives phase ends .* so a phase has no "
+        r"length",
+    ),
+    (
+        "torch_onecycle_pct",
+        lambda: js.OneCycle(1.0, 100, pct_start=0.0),
+        ValueError,
+        r"OneCycle: pct_start must be positive",
+    ),
+    (
+        "polynomial_cycle_flag",
+        lambda: js.Polynomial(1.0, 0.0, 1.0, 10, cycle=1),
+        TypeError,
+        r"Polynomial: cycle must be True or False, got cycle=1",
+    ),
+    (
         "constant_nan",
         lambda: js.Constant(float("nan")),
         ValueError,

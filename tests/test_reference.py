@@ -85,6 +85,60 @@ def warmup_ref(inner: Reference, w: int, init: float, first_step: bool = False) 
     return ref
 
 
+def polynomial_cycle_ref(i: float, e: float, p: float, n: int) -> Reference:
+    def ref(t: np.ndarray) -> np.ndarray:
+        t = clamp(t)
+        span = n * np.maximum(1, np.ceil(t / n))
+        return (f32(i) - f32(e)) * (1 - t / span) ** f32(p) + f32(e)
+
+    return ref
+
+
+def cyclical_ref(
+    i: float, m: float, up: int, down: int, scale: Callable, by_cycle: bool
+) -> Reference:
+    def ref(t: np.ndarray) -> np.ndarray:
+        t = clamp(t)
+        period = up + down
+        cycle, position = t // period + 1, t % period
+        wave = np.where(position <= up, position / up, (period - position) / down)
+        return i + (m - i) * wave * scale(cycle if by_cycle else t)
+
+    return ref
+
+
+def interpolate_ref(knots: list[int], values: list[float], cosine: bool) -> Reference:
+    def ref(t: np.ndarray) -> np.ndarray:
+        t = clamp(t)
+        if not cosine:
+            return np.interp(t, knots, values)
+        j = np.clip(np.searchsorted(knots, t, side="right"), 1, len(knots) - 1)
+        p = np.clip((t - np.asarray(knots)[j - 1]) / np.diff(knots)[j - 1], 0, 1)
+        a, b = np.asarray(values)[j - 1], np.asarray(values)[j]
+        return np.where(t >= knots[-1], values[-1], b + (a - b) * 0.5 * (1 + np.cos(np.pi * p)))
+
+    return ref
+
+
+def onecycle_ref(peak: float, total: int, pct: float, cosine: bool, three: bool) -> Reference:
+    start = peak / 25.0
+    floor = start / 1e4
+    up = pct * total - 1
+    ends = [up, 2 * up, total - 1.0] if three else [up, total - 1.0]
+    targets = [peak, start, floor] if three else [peak, floor]
+
+    def ref(t: np.ndarray) -> np.ndarray:
+        t = clamp(t).astype(np.float64)
+        phase = np.minimum(np.searchsorted(ends, t, side="left"), len(ends) - 1)
+        begin = np.array([0.0, *ends[:-1]])[phase]
+        a, b = np.array([start, *targets[:-1]])[phase], np.array(targets)[phase]
+        q = np.clip((t - begin) / (np.array(ends)[phase] - begin), 0, 1)
+        value = b + (a - b) * 0.5 * (1 + np.cos(np.pi * q)) if cosine else a + (b - a) * q
+        return np.where(t > ends[-1], floor, value)
+
+    return ref
+
+
 # (id, schedule, reference, horizon, boundaries)
 CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] = [
     ("constant", js.Constant(0.3), lambda t: np.full(np.shape(t), f32(0.3)), 1, ()),
@@ -210,6 +264,69 @@ CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] = [
         (30, 80),
     ),
     (
+        "polynomial_cycle",
+        js.Polynomial(1.0, 0.1, 2.0, 20, cycle=True),
+        polynomial_cycle_ref(1.0, 0.1, 2.0, 20),
+        60,
+        (20, 40),
+    ),
+    (
+        "cyclical_triangular",
+        js.Cyclical(0.1, 1.0, 7, 13),
+        cyclical_ref(0.1, 1.0, 7, 13, lambda a: 1.0, True),
+        60,
+        (7, 20, 27),
+    ),
+    (
+        "cyclical_triangular2",
+        js.Cyclical(0.1, 1.0, 10, mode="triangular2"),
+        cyclical_ref(0.1, 1.0, 10, 10, lambda c: 0.5 ** (c - 1.0), True),
+        60,
+        (10, 20),
+    ),
+    (
+        "cyclical_exp_range",
+        js.Cyclical(0.1, 1.0, 10, mode="exp_range", gamma=0.99),
+        cyclical_ref(0.1, 1.0, 10, 10, lambda t: f32(0.99) ** t, False),
+        60,
+        (10, 20),
+    ),
+    (
+        "cyclical_exp_by_cycle",
+        js.Cyclical(0.1, 1.0, 10, mode="exp_range", gamma=0.9, scale_mode="cycle"),
+        cyclical_ref(0.1, 1.0, 10, 10, lambda c: f32(0.9) ** c, True),
+        60,
+        (10, 20),
+    ),
+    (
+        "interpolate_linear",
+        js.PiecewiseInterpolate([0, 10, 50], [0.0, 1.0, 0.25]),
+        interpolate_ref([0, 10, 50], [0.0, 1.0, 0.25], False),
+        50,
+        (10, 50),
+    ),
+    (
+        "interpolate_cosine",
+        js.PiecewiseInterpolate([5, 10, 50], [0.5, 1.0, 0.25], "cosine"),
+        interpolate_ref([5, 10, 50], [0.5, 1.0, 0.25], True),
+        50,
+        (5, 10, 50),
+    ),
+    (
+        "onecycle_cos",
+        js.OneCycle(1.0, 100),
+        onecycle_ref(1.0, 100, 0.3, True, False),
+        100,
+        (29, 99),
+    ),
+    (
+        "onecycle_linear_three",
+        js.OneCycle(1.0, 77, 0.25, "linear", three_phase=True),
+        onecycle_ref(1.0, 77, 0.25, False, True),
+        77,
+        (18, 37, 76),
+    ),
+    (
         "warmup_cosine",
         js.Warmup(js.CosineDecay(1.0, 50), 10, 0.0),
         warmup_ref(cosine_ref(1.0, 50, 0.0), 10, 0.0),
@@ -306,6 +423,21 @@ OPTAX_TWINS = [
         "warmup_exponential",
         js.warmup_exponential_decay(1e-5, 1e-3, 50, 100, 0.5, 20, True, 1e-4),
         optax.warmup_exponential_decay_schedule(1e-5, 1e-3, 50, 100, 0.5, 20, True, 1e-4),
+    ),
+    (
+        "interpolate_scales",
+        js.PiecewiseInterpolate.from_scales("cosine", 2.0, {0: 0.5, 10: 3.0, 40: 0.1}),
+        optax.piecewise_interpolate_schedule("cosine", 2.0, {0: 0.5, 10: 3.0, 40: 0.1}),
+    ),
+    (
+        "linear_onecycle",
+        js.linear_onecycle(333, 0.7, 0.27, 0.81, 17.0, 300.0),
+        optax.linear_onecycle_schedule(333, 0.7, 0.27, 0.81, 17.0, 300.0),
+    ),
+    (
+        "cosine_onecycle",
+        js.cosine_onecycle(1000, 2.0, 0.4, 10.0, 100.0),
+        optax.cosine_onecycle_schedule(1000, 2.0, 0.4, 10.0, 100.0),
     ),
     (
         "join",
@@ -418,3 +550,26 @@ def test_piecewise_graph_size_does_not_grow_with_boundaries() -> None:
         return len(jax.make_jaxpr(schedule)(jnp.asarray(0, jnp.int32)).eqns)
 
     assert equations(10) == equations(1000)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "step", "expected"),
+    [
+        # TF Addons probe values (shared/reference/anchors-tf-optax.md section 4), I=.1, M=1, s=10.
+        (js.Cyclical(0.1, 1.0, 10, mode="triangular2"), 25, 0.325),
+        (js.Cyclical(0.1, 1.0, 10, mode="triangular2"), 45, 0.2125),
+        (js.Cyclical(0.1, 1.0, 10, mode="exp_range", gamma=0.9), 5, 0.36572),
+        (js.Cyclical(0.1, 1.0, 10, mode="exp_range", gamma=0.9), 15, 0.192651),
+        (js.Cyclical(0.1, 1.0, 10, mode="exp_range", gamma=0.9, scale_mode="cycle"), 25, 0.4645),
+        # Keras PolynomialDecay(cycle=True) probe values (same file, section 2), D=100, E=0.
+        (js.Polynomial(1.0, 0.0, 1.0, 100, cycle=True), 101, 0.495),
+        (js.Polynomial(1.0, 0.0, 1.0, 100, cycle=True), 150, 0.25),
+        (js.Polynomial(1.0, 0.0, 1.0, 100, cycle=True), 200, 0.0),
+        (js.Polynomial(1.0, 0.0, 1.0, 100, cycle=True), 201, 0.33),
+        # optax linear one-cycle probe values (section 1), T=100, P=1.
+        (js.linear_onecycle(100, 1.0), 57, 0.528727),
+        (js.linear_onecycle(100, 1.0), 92, 0.0213352),
+    ],
+)
+def test_recorded_probe_values(schedule: js.Schedule, step: int, expected: float) -> None:
+    np.testing.assert_allclose(float(schedule(step)), expected, rtol=2e-6, atol=1e-6)

@@ -5,7 +5,7 @@ float32 learning rate, hyperparameters are leaves (``jit``, ``vmap``, ``grad``),
 compare and hash, pickle, and go wherever optax takes a schedule.
 
 Where things live: one schedule family per module (``_polynomial``, ``_exponential``,
-``_cosine``, ``_piecewise``, ``_interpolate``, ``_cyclical``, ``_onecycle``, ``_warmup``), composition in ``_join`` and ``_arithmetic``,
+``_cosine``, ``_piecewise``, ``_interpolate``, ``_cyclical``, ``_onecycle``, ``_restarts``, ``_warmup``), composition in ``_join`` and ``_arithmetic``,
 the base class in ``_base``, construction checks in ``_validate``, units in ``_units``,
 optimizer wiring in ``_inject`` and reading values back in ``_readout``.
 """
@@ -32,6 +32,7 @@ from jaxsched._readout import (
     lr_next,
     update_count,
 )
+from jaxsched._restarts import CosineRestarts, Restarts, sgdr
 from jaxsched._units import (
     HorizonWarning,
     check_horizon,
@@ -49,6 +50,7 @@ __all__ = [
     # schedules
     "Constant",
     "CosineDecay",
+    "CosineRestarts",
     "Cyclical",
     "ExponentialDecay",
     "FromFunction",
@@ -64,6 +66,7 @@ __all__ = [
     "Warmup",
     "cosine_onecycle",
     "linear_onecycle",
+    "sgdr",
     "warmup_cosine_decay",
     "warmup_exponential_decay",
     # composition
@@ -72,6 +75,7 @@ __all__ = [
     "Join",
     "Offset",
     "Product",
+    "Restarts",
     "Scale",
     "phases",
     # units

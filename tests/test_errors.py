@@ -17,6 +17,31 @@ C = js.Constant(1.0)
 # (id, constructor call, exception, message pattern)
 BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     (
+        "restarts_shrinking",
+        lambda: js.CosineRestarts(1.0, 10, t_mul=0.5),
+        ValueError,
+        r"CosineRestarts: t_mul must be >= 1, got t_mul=0\.5",
+    ),
+    (
+        "restarts_both_floors",
+        lambda: js.CosineRestarts(1.0, 10, alpha=0.1, end_value=0.1),
+        ValueError,
+        r"CosineRestarts: end_value cannot be combined with alpha=0\.1",
+    ),
+    (
+        "restarts_zero_period",
+        lambda: js.Restarts(js.Constant(1.0), 0),
+        ValueError,
+        r"Restarts: period must be positive, got period=0",
+    ),
+    ("sgdr_empty", lambda: js.sgdr([]), ValueError, r"sgdr: needs at least one cycle"),
+    (
+        "sgdr_not_dict",
+        lambda: js.sgdr([(0.0, 1.0, 5, 50)]),
+        TypeError,
+        r"sgdr: cycle 0 must be a dict of warmup_cosine_decay arguments",
+    ),
+    (
         "cyclical_zero_up",
         lambda: js.Cyclical(0.1, 1.0, 0),
         ValueError,

@@ -139,6 +139,24 @@ def onecycle_ref(peak: float, total: int, pct: float, cosine: bool, three: bool)
     return ref
 
 
+def restarts_ref(i: float, first: int, t_mul: float, m_mul: float, floor: float) -> Reference:
+    """SGDR with cycle starts from float64 sums (exact for whole t_mul)."""
+    starts = [0.0]
+    while t_mul > 1 and starts[-1] <= 2**32:
+        starts.append(starts[-1] + first * t_mul ** (len(starts) - 1))
+
+    def ref(t: np.ndarray) -> np.ndarray:
+        t = clamp(t).astype(np.float64)
+        if t_mul == 1:
+            k, x = t // first, (t % first) / first
+        else:
+            k = np.searchsorted(starts, t, side="right") - 1
+            x = (t - np.asarray(starts)[k]) / (first * t_mul**k)
+        return floor + (i - floor) * f32(m_mul) ** k * 0.5 * (1 + np.cos(np.pi * x))
+
+    return ref
+
+
 # (id, schedule, reference, horizon, boundaries)
 CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] = [
     ("constant", js.Constant(0.3), lambda t: np.full(np.shape(t), f32(0.3)), 1, ()),
@@ -327,6 +345,41 @@ CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] = [
         (18, 37, 76),
     ),
     (
+        "restarts_t_mul_2",
+        js.CosineRestarts(1.0, 10, 2.0, 0.8, alpha=0.1),
+        restarts_ref(1.0, 10, 2.0, 0.8, f32(0.1)),
+        150,
+        (10, 30, 70),
+    ),
+    (
+        "restarts_t_mul_1",
+        js.CosineRestarts(2.0, 7, 1.0, end_value=0.2),
+        restarts_ref(2.0, 7, 1.0, 1.0, f32(0.2)),
+        30,
+        (7, 14, 21),
+    ),
+    (
+        "restarts_t_mul_3",
+        js.CosineRestarts(1.0, 3, 3.0),
+        restarts_ref(1.0, 3, 3.0, 1.0, 0.0),
+        200,
+        (3, 12, 39, 120),
+    ),
+    (
+        "restarts_t_mul_1_5",
+        js.CosineRestarts(1.0, 8, 1.5),
+        restarts_ref(1.0, 8, f32(1.5), 1.0, 0.0),
+        100,
+        (8, 20, 38),
+    ),
+    (
+        "restarts_any",
+        js.Restarts(js.Linear(1.0, 0.0, 10), 10, 0.5),
+        lambda t: 0.5 ** (clamp(t) // 10) * (1 - (clamp(t) % 10) / 10),
+        40,
+        (10, 20),
+    ),
+    (
         "warmup_cosine",
         js.Warmup(js.CosineDecay(1.0, 50), 10, 0.0),
         warmup_ref(cosine_ref(1.0, 50, 0.0), 10, 0.0),
@@ -438,6 +491,25 @@ OPTAX_TWINS = [
         "cosine_onecycle",
         js.cosine_onecycle(1000, 2.0, 0.4, 10.0, 100.0),
         optax.cosine_onecycle_schedule(1000, 2.0, 0.4, 10.0, 100.0),
+    ),
+    (
+        "sgdr",
+        js.sgdr(
+            [
+                dict(init_value=0.0, peak_value=1.0, warmup_steps=10, decay_steps=100),
+                dict(
+                    init_value=0.1, peak_value=0.5, warmup_steps=0, decay_steps=200, end_value=0.05
+                ),
+            ]
+        ),
+        optax.sgdr_schedule(
+            [
+                dict(init_value=0.0, peak_value=1.0, warmup_steps=10, decay_steps=100),
+                dict(
+                    init_value=0.1, peak_value=0.5, warmup_steps=0, decay_steps=200, end_value=0.05
+                ),
+            ]
+        ),
     ),
     (
         "join",
@@ -573,3 +645,16 @@ def test_piecewise_graph_size_does_not_grow_with_boundaries() -> None:
 )
 def test_recorded_probe_values(schedule: js.Schedule, step: int, expected: float) -> None:
     np.testing.assert_allclose(float(schedule(step)), expected, rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("first", [1, 3, 100, 1000])
+def test_sgdr_restarts_are_exact_at_every_restart(first: int) -> None:
+    """Every restart of t_mul=2 up to 2**31 - 1 starts at the peak (Keras misses 13 and 15)."""
+    ks = [k for k in range(1, 32) if first * (2**k - 1) <= INT32_MAX]
+    restarts = np.array([first * (2**k - 1) for k in ks])
+    schedule = js.CosineRestarts(1.0, first, 2.0)
+    assert np.all(np.asarray(schedule(restarts)) == 1.0)  # cos(0): a restart
+    # The step before is the last of the previous cycle, of length first * 2**(k-1).
+    previous = first * 2.0 ** (np.array(ks) - 1)
+    expected = 0.5 * (1 + np.cos(np.pi * (previous - 1) / previous))
+    np.testing.assert_allclose(np.asarray(schedule(restarts - 1)), expected, atol=1e-6)

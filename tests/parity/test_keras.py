@@ -1,7 +1,7 @@
 """Live parity with Keras 3 schedules (JAX backend), on seeded random configurations.
 
-Keras is evaluated eagerly, one step at a time as its optimizer does (under ``jit`` some
-Keras formulas return NaN). Tolerance 5e-7 * peak; level gaps make discrete decisions
+Keras is evaluated eagerly (under ``jit`` some Keras formulas return NaN), on whole step
+arrays except where it branches with ``ops.cond``. Tolerance 5e-7 * peak; level gaps make discrete decisions
 exact. Steps stay below 2**22, where Keras' float32 step is still exact.
 """
 
@@ -22,8 +22,12 @@ SEEDS = range(8)
 schedules = keras.optimizers.schedules
 
 
-def keras_lrs(schedule: object, steps: np.ndarray) -> np.ndarray:
-    return np.asarray([float(schedule(int(t))) for t in steps])
+def keras_lrs(schedule: object, steps: np.ndarray, one_by_one: bool = False) -> np.ndarray:
+    """Keras' values, eagerly: on the whole step array, or one step at a time for schedules
+    that branch with ``ops.cond`` (CosineDecay with a warmup)."""
+    if one_by_one:
+        return np.asarray([float(schedule(int(t))) for t in steps])
+    return np.asarray(schedule(np.asarray(steps, np.int32)), np.float64)
 
 
 def _steps(*points: int) -> np.ndarray:
@@ -43,7 +47,9 @@ def test_exponential_decay(seed: int, staircase: bool) -> None:
     theirs = schedules.ExponentialDecay(init, steps_, rate, staircase=staircase)
     steps = _steps(steps_, 2 * steps_)
     ours = js.ExponentialDecay(init, steps_, rate, staircase=staircase)
-    assert_close(ours, keras_lrs(theirs, steps), steps)
+    # One step at a time, as Keras' optimizer calls it: on arrays XLA divides by a rounded
+    # reciprocal and Keras' stair flips a step late at some multiples of decay_steps.
+    assert_close(ours, keras_lrs(theirs, steps, one_by_one=staircase), steps)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -55,7 +61,7 @@ def test_inverse_time_decay(seed: int, staircase: bool) -> None:
     steps = _steps(steps_, 2 * steps_)
     assert_close(
         js.InverseTimeDecay(init, steps_, rate, staircase=staircase),
-        keras_lrs(theirs, steps),
+        keras_lrs(theirs, steps, one_by_one=staircase),
         steps,
     )
 
@@ -92,7 +98,7 @@ def test_cosine_decay_with_warmup(seed: int) -> None:
     steps = _steps(warmup, warmup + steps_)[::3]
     # Keras' decay_steps excludes the warmup: the cosine is a phase of its own.
     ours = js.Warmup(js.CosineDecay(target, steps_, alpha=alpha), warmup, init_value=init)
-    assert_close(ours, keras_lrs(theirs, steps), steps)
+    assert_close(ours, keras_lrs(theirs, steps, one_by_one=True), steps)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -105,3 +111,31 @@ def test_piecewise_constant_decay_switches_one_step_later(seed: int) -> None:
     # Keras keeps values[i] through step boundaries[i] inclusive: shift by one to match.
     ours = js.PiecewiseConstant([b + 1 for b in boundaries], values)
     assert_close(ours, keras_lrs(theirs, steps), steps)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("t_mul", [1.0, 2.0, 3.0, 1.5])
+def test_cosine_decay_restarts(seed: int, t_mul: float) -> None:
+    rng = draws(seed)
+    init, first = rng.uniform(0.01, 1), int(rng.integers(1, 40))
+    m_mul, alpha = rng.uniform(0.5, 1), rng.uniform(0, 0.5)
+    theirs = schedules.CosineDecayRestarts(init, first, t_mul, m_mul, alpha)
+    # Both sides of every restart in the first 600 steps, and a sample in between.
+    starts = np.cumsum([first * t_mul**k for k in range(12)])
+    steps = np.unique(
+        np.concatenate(
+            [np.arange(0, 600, 7), *[[int(s) - 1, int(s), int(s) + 1] for s in starts if s < 600]]
+        )
+    )
+    assert_close(
+        js.CosineRestarts(init, first, t_mul, m_mul, alpha=alpha), keras_lrs(theirs, steps), steps
+    )
+
+
+def test_keras_restarts_13_and_15_are_wrong_and_ours_are_not() -> None:
+    theirs = schedules.CosineDecayRestarts(1.0, 1, t_mul=2.0)
+    ours = js.CosineRestarts(1.0, 1, t_mul=2.0)
+    for k in (13, 15):
+        restart = 2**k - 1
+        assert float(theirs(restart)) == 0.0  # Keras: the floor, one cycle too early
+        assert ours(restart) == 1.0  # the peak: a restart

@@ -149,3 +149,17 @@ def test_one_cycle_lr(seed: int, anneal: str, three_phase: bool) -> None:
     ours = js.OneCycle(peak, total, pct, anneal, div, final_div, three_phase)
     assert_close(ours, theirs)
     assert ours(total + 50) == ours(total - 1)  # torch raises past the end; we hold
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("t_mult", [1, 2, 3])
+def test_cosine_annealing_warm_restarts(seed: int, t_mult: int) -> None:
+    rng = draws(seed)
+    base, t_0 = rng.uniform(0.01, 1), int(rng.integers(1, 40))
+    eta_min = float(np.float32(base * rng.uniform(0, 0.5)))
+    theirs = torch_lrs(
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, t_0, t_mult, eta_min),
+        base,
+        600,
+    )
+    assert_close(js.CosineRestarts(base, t_0, float(t_mult), end_value=eta_min), theirs)

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._piecewise import scaled_levels
 
 INTERPOLATIONS = ("linear", "cosine")
 
@@ -87,19 +87,11 @@ class PiecewiseInterpolate(Schedule):
         """
         owner = "PiecewiseInterpolate.from_scales"
         interpolation = check.choice(owner, "interpolation", interpolation, INTERPOLATIONS)
-        if not isinstance(boundaries_and_scales, Mapping):
-            raise TypeError(
-                f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
-                f"got boundaries_and_scales={boundaries_and_scales!r}."
-            )
-        init_value = check.real(owner, "init_value", init_value)
-        items = sorted(boundaries_and_scales.items())
-        boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
-        scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0) for b, s in items]
-        if boundaries and boundaries[0] == 0:
-            init_value, boundaries, scales = init_value * scales[0], boundaries[1:], scales[1:]
-        values = init_value * np.cumprod([1.0, *scales])
-        return cls([0, *boundaries], values, interpolation)
+        boundaries, values = scaled_levels(owner, init_value, boundaries_and_scales)
+        knots = [0, *boundaries]
+        if boundaries and boundaries[0] == 0:  # a scale at step 0 applies from the start
+            knots, values = knots[1:], values[1:]
+        return cls(knots, values, interpolation)
 
     def _value(self, step: jax.Array) -> jax.Array:
         knots, values = i32(self.steps), f32(self.values)

@@ -23,6 +23,29 @@ def intervals_passed(step: jax.Array, boundaries: Any) -> jax.Array:
     return jnp.searchsorted(i32(boundaries), step, side="right").astype(jnp.int32)
 
 
+def scaled_levels(
+    owner: str, init_value: ArrayLike, boundaries_and_scales: Mapping[int, ArrayLike]
+) -> tuple[list[int], Any]:
+    """optax's ``{boundary: scale}`` as sorted boundaries and the levels between them.
+
+    ``levels[0] = init_value`` holds before the first boundary and
+    ``levels[j] = init_value * scale_1 * ... * scale_j`` after boundary ``j``; computed in
+    float64 when concrete, with ``jnp`` when a value is traced.
+    """
+    if not isinstance(boundaries_and_scales, Mapping):
+        raise TypeError(
+            f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
+            f"got boundaries_and_scales={boundaries_and_scales!r}."
+        )
+    init_value = check.real(owner, "init_value", init_value)
+    items = sorted(boundaries_and_scales.items())
+    boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
+    scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0) for b, s in items]
+    if check.concrete((init_value, scales)):
+        return boundaries, init_value * np.cumprod([1.0, *scales])
+    return boundaries, f32(init_value) * jnp.cumprod(f32(jnp.stack([1.0, *scales])))
+
+
 class PiecewiseConstant(Schedule):
     r"""Constant values between boundaries.
 
@@ -80,20 +103,9 @@ class PiecewiseConstant(Schedule):
           >>> s(10), s(20)
           (Array(0.1, dtype=float32), Array(0.05, dtype=float32))
         """
-        owner = "PiecewiseConstant.from_scales"
-        if not isinstance(boundaries_and_scales, Mapping):
-            raise TypeError(
-                f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
-                f"got boundaries_and_scales={boundaries_and_scales!r}."
-            )
-        init_value = check.real(owner, "init_value", init_value)
-        items = sorted(boundaries_and_scales.items())
-        boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
-        scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0) for b, s in items]
-        if check.concrete((init_value, scales)):
-            values = init_value * np.cumprod([1.0, *scales])
-        else:
-            values = f32(init_value) * jnp.cumprod(f32(jnp.stack([1.0, *scales])))
+        boundaries, values = scaled_levels(
+            "PiecewiseConstant.from_scales", init_value, boundaries_and_scales
+        )
         return cls(boundaries, values)
 
     def _value(self, step: jax.Array) -> jax.Array:

@@ -11,6 +11,29 @@ from jaxsched._base import Schedule, f32, field
 from jaxsched._polynomial import ramp
 
 
+def check_one_floor(owner: str, alpha: ArrayLike | None, end_value: ArrayLike | None) -> None:
+    """The floor is given once: as a fraction (``alpha``) or as a value (``end_value``)."""
+    if alpha is not None and end_value is not None:
+        raise check.fail(
+            owner,
+            "end_value",
+            end_value,
+            f"cannot be combined with alpha={alpha!r}",
+            "Give the floor once: alpha (a fraction) or end_value.",
+        )
+
+
+def floor_value(
+    init_value: ArrayLike, alpha: ArrayLike | None, end_value: ArrayLike | None
+) -> jax.Array:
+    """The floor as float32: ``end_value``, else ``alpha * init_value``, else 0."""
+    if end_value is not None:
+        return f32(end_value)
+    if alpha is not None:
+        return f32(alpha) * f32(init_value)
+    return f32(0.0)
+
+
 class CosineDecay(Schedule):
     r"""Half a cosine wave from ``init_value`` down to a floor, then hold.
 
@@ -53,22 +76,11 @@ class CosineDecay(Schedule):
     exponent: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
 
     def _check(self) -> None:
-        if self.alpha is not None and self.end_value is not None:
-            raise check.fail(
-                "CosineDecay",
-                "end_value",
-                self.end_value,
-                f"cannot be combined with alpha={self.alpha!r}",
-                "Give the floor once: alpha (a fraction) or end_value.",
-            )
+        check_one_floor("CosineDecay", self.alpha, self.end_value)
 
     def floor(self) -> jax.Array:
         """The value held from ``decay_steps`` on, as float32."""
-        if self.end_value is not None:
-            return f32(self.end_value)
-        if self.alpha is not None:
-            return f32(self.alpha) * f32(self.init_value)
-        return f32(0.0)
+        return floor_value(self.init_value, self.alpha, self.end_value)
 
     def _value(self, step: jax.Array) -> jax.Array:
         frac = ramp(step, 0, self.decay_steps)

@@ -11,6 +11,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
+from jaxsched._cosine import check_one_floor, floor_value
 from jaxsched._join import Join, phases
 from jaxsched._warmup import warmup_cosine_decay
 
@@ -83,14 +84,7 @@ class CosineRestarts(Schedule):
     end_value: ArrayLike | None = field(check.real, default=None)
 
     def _check(self) -> None:
-        if self.alpha is not None and self.end_value is not None:
-            raise check.fail(
-                "CosineRestarts",
-                "end_value",
-                self.end_value,
-                f"cannot be combined with alpha={self.alpha!r}",
-                "Give the floor once: alpha (a fraction) or end_value.",
-            )
+        check_one_floor("CosineRestarts", self.alpha, self.end_value)
 
     def _cycle(self, step: jax.Array) -> tuple[jax.Array, jax.Array]:
         """The cycle index (float32) and the position in it, in [0, 1)."""
@@ -126,12 +120,7 @@ class CosineRestarts(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         index, position = self._cycle(step)
         init = f32(self.init_value)
-        if self.end_value is not None:
-            floor = f32(self.end_value)
-        elif self.alpha is not None:
-            floor = f32(self.alpha) * init
-        else:
-            floor = f32(0.0)
+        floor = floor_value(init, self.alpha, self.end_value)
         amplitude = f32(self.m_mul) ** index
         return floor + (init - floor) * amplitude * 0.5 * (1 + jnp.cos(jnp.pi * position))
 

@@ -111,9 +111,18 @@ class PiecewiseInterpolate(Schedule):
         return int(self.steps[-1])
 
 
-def _onecycle_knot(owner: str, name: str, fraction: float, total: int) -> int:
-    check.real(owner, name, fraction, minimum=0, maximum=1)
-    return int(fraction * total)
+def _onecycle_knots(owner: str, transition_steps: int, **fractions: float) -> list[int]:
+    """Knots ``0, int(f * T) for each fraction, T``, checked to be strictly increasing."""
+    total = check.steps(owner, "transition_steps", transition_steps, positive=True)
+    for name, fraction in fractions.items():
+        check.real(owner, name, fraction, minimum=0, maximum=1)
+    knots = [0, *(int(f * total) for f in fractions.values()), total]
+    if any(a >= b for a, b in itertools.pairwise(knots)):
+        raise ValueError(
+            f"{owner}: the phases fall on steps {knots}, so one has zero length. Use a longer "
+            f"transition_steps or move {', '.join(fractions)}."
+        )
+    return knots
 
 
 def linear_onecycle(
@@ -150,15 +159,9 @@ def linear_onecycle(
       >>> s(0), s(30), s(85), s(100)
       (Array(0.04, dtype=float32), Array(1., dtype=float32), Array(0.04, dtype=float32), Array(4.e-06, dtype=float32))
     """
-    owner = "linear_onecycle"
-    total = check.steps(owner, "transition_steps", transition_steps, positive=True)
-    knots = [
-        0,
-        _onecycle_knot(owner, "pct_start", pct_start, total),
-        _onecycle_knot(owner, "pct_final", pct_final, total),
-        total,
-    ]
-    _distinct(owner, knots, "pct_start, pct_final")
+    knots = _onecycle_knots(
+        "linear_onecycle", transition_steps, pct_start=pct_start, pct_final=pct_final
+    )
     start = peak_value / div_factor
     values = [start, peak_value, start, start / final_div_factor]
     return PiecewiseInterpolate(knots, values, "linear")
@@ -195,17 +198,6 @@ def cosine_onecycle(
       >>> s(0), s(30), s(100)
       (Array(0.04, dtype=float32), Array(1., dtype=float32), Array(4.e-06, dtype=float32))
     """
-    owner = "cosine_onecycle"
-    total = check.steps(owner, "transition_steps", transition_steps, positive=True)
-    knots = [0, _onecycle_knot(owner, "pct_start", pct_start, total), total]
-    _distinct(owner, knots, "pct_start")
+    knots = _onecycle_knots("cosine_onecycle", transition_steps, pct_start=pct_start)
     start = peak_value / div_factor
     return PiecewiseInterpolate(knots, [start, peak_value, start / final_div_factor], "cosine")
-
-
-def _distinct(owner: str, knots: list[int], names: str) -> None:
-    if any(a >= b for a, b in itertools.pairwise(knots)):
-        raise ValueError(
-            f"{owner}: the phases fall on steps {knots}, so one has zero length. Use a longer "
-            f"transition_steps or move {names}."
-        )

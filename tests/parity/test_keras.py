@@ -41,29 +41,25 @@ def test_keras_backend_is_jax() -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("staircase", [False, True])
-def test_exponential_decay(seed: int, staircase: bool) -> None:
+@pytest.mark.parametrize(
+    ("keras_class", "ours_class", "rates"),
+    [
+        (schedules.ExponentialDecay, js.ExponentialDecay, (0.3, 0.99)),
+        (schedules.InverseTimeDecay, js.InverseTimeDecay, (0.1, 3.0)),
+    ],
+    ids=["exponential", "inverse_time"],
+)
+def test_decay_family(
+    seed: int, staircase: bool, keras_class: type, ours_class: type, rates: tuple[float, float]
+) -> None:
     rng = draws(seed)
-    init, steps_, rate = rng.uniform(0.01, 1), int(rng.integers(1, 50)), rng.uniform(0.3, 0.99)
-    theirs = schedules.ExponentialDecay(init, steps_, rate, staircase=staircase)
+    init, steps_, rate = rng.uniform(0.01, 1), int(rng.integers(1, 50)), rng.uniform(*rates)
+    theirs = keras_class(init, steps_, rate, staircase=staircase)
     steps = _steps(steps_, 2 * steps_)
-    ours = js.ExponentialDecay(init, steps_, rate, staircase=staircase)
+    ours = ours_class(init, steps_, rate, staircase=staircase)
     # One step at a time, as Keras' optimizer calls it: on arrays XLA divides by a rounded
     # reciprocal and Keras' stair flips a step late at some multiples of decay_steps.
     assert_close(ours, keras_lrs(theirs, steps, one_by_one=staircase), steps)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("staircase", [False, True])
-def test_inverse_time_decay(seed: int, staircase: bool) -> None:
-    rng = draws(seed)
-    init, steps_, rate = rng.uniform(0.01, 1), int(rng.integers(1, 50)), rng.uniform(0.1, 3)
-    theirs = schedules.InverseTimeDecay(init, steps_, rate, staircase=staircase)
-    steps = _steps(steps_, 2 * steps_)
-    assert_close(
-        js.InverseTimeDecay(init, steps_, rate, staircase=staircase),
-        keras_lrs(theirs, steps, one_by_one=staircase),
-        steps,
-    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -5,13 +5,16 @@ float32 learning rate, hyperparameters are leaves (``jit``, ``vmap``, ``grad``),
 compare and hash, pickle, and go wherever optax takes a schedule.
 
 Where things live: one schedule family per module (``_polynomial``, ``_exponential``,
-``_cosine``, ``_piecewise``, ``_interpolate``, ``_cyclical``, ``_onecycle``, ``_restarts``, ``_warmup``), composition in ``_join`` and ``_arithmetic``,
+``_cosine``, ``_linear_cosine``, ``_rsqrt``, ``_power``, ``_piecewise``, ``_interpolate``,
+``_cyclical``, ``_onecycle``, ``_restarts``, ``_warmup``, ``_cooldown``; the anneal shapes
+they share in ``_shapes``), composition in ``_join`` and ``_arithmetic``,
 the base class in ``_base``, construction checks in ``_validate``, units in ``_units``,
 optimizer wiring in ``_inject`` and reading values back in ``_readout``.
 """
 
-from jaxsched._arithmetic import Clip, Hold, Offset, Product, Scale
+from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
 from jaxsched._base import Schedule
+from jaxsched._cooldown import Cooldown, Rewarmup, warmup_stable_decay
 from jaxsched._cosine import CosineDecay
 from jaxsched._cyclical import Cyclical
 from jaxsched._exponential import ExponentialDecay, InverseTimeDecay, NaturalExpDecay
@@ -19,9 +22,11 @@ from jaxsched._function import FromFunction
 from jaxsched._inject import ScheduledState, inject
 from jaxsched._interpolate import PiecewiseInterpolate, cosine_onecycle, linear_onecycle
 from jaxsched._join import Join, phases
+from jaxsched._linear_cosine import LinearCosineDecay, NoisyLinearCosineDecay
 from jaxsched._onecycle import OneCycle
 from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
 from jaxsched._polynomial import Constant, Linear, Polynomial
+from jaxsched._power import DirectPowerDecay, PowerAndLinearDecay, PowerDecayWithOffset
 from jaxsched._readout import (
     adam_step_size,
     find_injected,
@@ -32,7 +37,8 @@ from jaxsched._readout import (
     lr_next,
     update_count,
 )
-from jaxsched._restarts import CosineRestarts, Restarts, sgdr
+from jaxsched._restarts import CosineRestarts, DecayCycles, Restarts, sgdr, tanh_decay
+from jaxsched._rsqrt import InverseSqrtDecay, Noam
 from jaxsched._units import (
     HorizonWarning,
     check_horizon,
@@ -52,30 +58,43 @@ __all__ = [
     "CosineDecay",
     "CosineRestarts",
     "Cyclical",
+    "DecayCycles",
+    "DirectPowerDecay",
     "ExponentialDecay",
     "FromFunction",
+    "InverseSqrtDecay",
     "InverseTimeDecay",
     "Linear",
+    "LinearCosineDecay",
     "MultiStepDecay",
     "NaturalExpDecay",
+    "Noam",
+    "NoisyLinearCosineDecay",
     "OneCycle",
     "PiecewiseConstant",
     "PiecewiseInterpolate",
     "Polynomial",
+    "PowerAndLinearDecay",
+    "PowerDecayWithOffset",
     "StepDecay",
     "Warmup",
     "cosine_onecycle",
     "linear_onecycle",
     "sgdr",
+    "tanh_decay",
     "warmup_cosine_decay",
     "warmup_exponential_decay",
+    "warmup_stable_decay",
     # composition
     "Clip",
+    "Cooldown",
     "Hold",
     "Join",
     "Offset",
+    "PerEpoch",
     "Product",
     "Restarts",
+    "Rewarmup",
     "Scale",
     "phases",
     # units

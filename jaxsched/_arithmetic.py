@@ -1,4 +1,4 @@
-"""Composition by arithmetic and step shifts: product, scale, clip, offset, hold."""
+"""Composition by arithmetic and step maps: product, scale, clip, offset, hold, per epoch."""
 
 from __future__ import annotations
 
@@ -188,3 +188,38 @@ class Hold(Schedule):
     def _horizon(self) -> int | None:
         after = self.schedule.horizon
         return int(self.length) if after is None else min(after, int(self.length))
+
+
+class PerEpoch(Schedule):
+    r"""A schedule written in epochs, changed only at epoch boundaries.
+
+    .. math:: v(t) = s(\lfloor t / N \rfloor)
+
+    with :math:`N` = ``steps_per_epoch``: every update of epoch :math:`e` uses
+    :math:`s(e)`, as when Keras or PyTorch step a scheduler once per epoch. For a schedule
+    that should move every update, convert its lengths instead
+    (:func:`jaxsched.epochs_to_updates`).
+
+    Args:
+      schedule: the schedule, whose steps are epochs.
+      steps_per_epoch: :math:`N > 0` optimizer updates per epoch.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.PerEpoch(jaxsched.StepDecay(1.0, step_size=2), steps_per_epoch=100)
+      >>> s(199), s(200)
+      (Array(1., dtype=float32), Array(0.1, dtype=float32))
+    """
+
+    schedule: Schedule = field(check.schedule)
+    steps_per_epoch: ArrayLike = field(check.steps, positive=True)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return self.schedule(step // i32(self.steps_per_epoch))
+
+    def _horizon(self) -> int | None:
+        after = self.schedule.horizon
+        return None if after is None else min(INT32_MAX, after * int(self.steps_per_epoch))

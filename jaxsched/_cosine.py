@@ -11,15 +11,21 @@ from jaxsched._base import Schedule, f32, field
 from jaxsched._polynomial import ramp
 
 
-def check_one_floor(owner: str, alpha: ArrayLike | None, end_value: ArrayLike | None) -> None:
+def check_one_floor(
+    owner: str,
+    alpha: ArrayLike | None,
+    end_value: ArrayLike | None,
+    *,
+    fraction_name: str = "alpha",
+) -> None:
     """The floor is given once: as a fraction (``alpha``) or as a value (``end_value``)."""
     if alpha is not None and end_value is not None:
         raise check.fail(
             owner,
             "end_value",
             end_value,
-            f"cannot be combined with alpha={alpha!r}",
-            "Give the floor once: alpha (a fraction) or end_value.",
+            f"cannot be combined with {fraction_name}={alpha!r}",
+            f"Give the floor once: {fraction_name} (a fraction) or end_value.",
         )
 
 

@@ -1,7 +1,8 @@
-"""Warm restarts: SGDR (Keras, PyTorch), optax's list of cycles, and restarts of any schedule."""
+"""Warm restarts: SGDR (Keras, PyTorch), timm's decay cycles, optax's list, and restarts of any schedule."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -34,6 +35,40 @@ def _integer_growth_cycle(step: jax.Array, first: jax.Array, mult: jax.Array) ->
         index = index + reached.astype(jnp.int32)
         total = jnp.where(reached, following, total)
     return index, step - first * total
+
+
+def growing_cycles(step: jax.Array, first_steps: ArrayLike, mult: ArrayLike) -> tuple:
+    """The cycle index (float32) and the position in it, in [0, 1), for lengths ``F m**i``.
+
+    ``m == 1`` is plain periods and a whole ``m`` uses exact integer cycle starts; a
+    fractional ``m`` puts restarts between steps, so the index is Keras' float32
+    logarithm corrected by one either way against the cycle starts.
+    """
+    first = i32(first_steps)
+    growth = f32(mult)
+    periodic = (
+        (step // first).astype(jnp.float32),
+        (step % first).astype(jnp.float32) / first.astype(jnp.float32),
+    )
+    whole_mult = jnp.round(growth).astype(jnp.int32)
+    index, offset = _integer_growth_cycle(step, first, whole_mult)
+    index_f = index.astype(jnp.float32)
+    length = first.astype(jnp.float32) * growth**index_f
+    whole = (index_f, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
+    t, first_f = step.astype(jnp.float32), first.astype(jnp.float32)
+    guess = jnp.floor(jnp.log1p(t / first_f * (growth - 1)) / jnp.log(growth))
+
+    def start(i: jax.Array) -> jax.Array:
+        return first_f * (growth**i - 1) / (growth - 1)
+
+    guess = jnp.where(t < start(guess), guess - 1, guess)
+    guess = jnp.where(t >= start(guess + 1), guess + 1, guess)
+    fractional = (guess, jnp.clip((t - start(guess)) / (first_f * growth**guess), 0.0, 1.0))
+    is_one, is_whole = growth == 1, growth == jnp.round(growth)
+    return tuple(
+        jnp.where(is_one, a, jnp.where(is_whole, b, c))
+        for a, b, c in zip(periodic, whole, fractional, strict=True)
+    )
 
 
 class CosineRestarts(Schedule):
@@ -86,39 +121,8 @@ class CosineRestarts(Schedule):
     def _check(self) -> None:
         check_one_floor("CosineRestarts", self.alpha, self.end_value)
 
-    def _cycle(self, step: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """The cycle index (float32) and the position in it, in [0, 1)."""
-        first = i32(self.first_decay_steps)
-        growth = f32(self.t_mul)
-        # t_mul == 1: plain periods.
-        periodic = (
-            (step // first).astype(jnp.float32),
-            (step % first).astype(jnp.float32) / first.astype(jnp.float32),
-        )
-        # A whole t_mul >= 2: exact integer cycle starts.
-        mult = jnp.round(growth).astype(jnp.int32)
-        index, offset = _integer_growth_cycle(step, first, mult)
-        index_f = index.astype(jnp.float32)
-        length = first.astype(jnp.float32) * growth**index_f
-        whole = (index_f, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
-        # A fractional t_mul: Keras' logarithm, then one correction either way.
-        t, first_f = step.astype(jnp.float32), first.astype(jnp.float32)
-        guess = jnp.floor(jnp.log1p(t / first_f * (growth - 1)) / jnp.log(growth))
-
-        def start(i: jax.Array) -> jax.Array:
-            return first_f * (growth**i - 1) / (growth - 1)
-
-        guess = jnp.where(t < start(guess), guess - 1, guess)
-        guess = jnp.where(t >= start(guess + 1), guess + 1, guess)
-        fractional = (guess, jnp.clip((t - start(guess)) / (first_f * growth**guess), 0.0, 1.0))
-        is_one, is_whole = growth == 1, growth == jnp.round(growth)
-        return tuple(
-            jnp.where(is_one, a, jnp.where(is_whole, b, c))
-            for a, b, c in zip(periodic, whole, fractional, strict=True)
-        )
-
     def _value(self, step: jax.Array) -> jax.Array:
-        index, position = self._cycle(step)
+        index, position = growing_cycles(step, self.first_decay_steps, self.t_mul)
         init = f32(self.init_value)
         floor = floor_value(init, self.alpha, self.end_value)
         amplitude = f32(self.m_mul) ** index
@@ -163,6 +167,164 @@ class Restarts(Schedule):
 
     def _horizon(self) -> int | None:
         return None
+
+
+CYCLE_SHAPES = ("cosine", "tanh", "poly")
+
+
+def _unit_decay(cycles: DecayCycles, x: jax.Array) -> jax.Array:
+    """The shape of one cycle, from (about) 1 at ``x=0`` towards 0 at ``x=1``."""
+    if cycles.shape == "tanh":
+        lower, upper = f32(cycles.lb), f32(cycles.ub)
+        return 0.5 * (1 - jnp.tanh(lower * (1 - x) + upper * x))
+    if cycles.shape == "poly":
+        return (1 - x) ** f32(cycles.power)
+    return 0.5 * (1 + jnp.cos(jnp.pi * x))
+
+
+class DecayCycles(Schedule):
+    r"""timm's decay cycles: cosine, tanh or polynomial, restarted with longer, lower cycles.
+
+    Cycle :math:`i` lasts :math:`F m^{i}` updates and peaks at :math:`I d^{i}`; with
+    :math:`x \in [0, 1)` the position in the cycle, warped as :math:`x^{k}` (k-decay),
+    and :math:`E` the floor,
+
+    .. math:: v = E + (I d^{i} - E)\, h(x^{k})
+
+    with :math:`h(x) = 	frac12 (1 + \cos \pi x)` (``"cosine"``),
+    :math:`	frac12 (1 - 	anh(l (1 - x) + u x))` (``"tanh"``) or :math:`(1 - x)^{p}`
+    (``"poly"``). After ``cycle_limit`` cycles the value is :math:`E`. Same values as
+    timm's ``CosineLRScheduler``, ``TanhLRScheduler`` and ``PolyLRScheduler`` (with
+    ``t_in_epochs=False``), except at restarts: timm finds the cycle index with a float
+    logarithm and, for ``cycle_mul=3``, starts the cycle due at update 121 one update
+    late; here a whole ``cycle_mul`` gives exact integer cycle starts. Unlike timm,
+    ``cycle_limit`` defaults to no limit (timm's default 1 means no restart: use
+    :class:`CosineDecay` or :func:`tanh_decay` for that). The tanh shape never reaches 0,
+    so its value drops to :math:`E` when the last cycle ends, as in timm.
+
+    Args:
+      init_value: :math:`I`, the first peak.
+      cycle_steps: :math:`F > 0`, the first cycle's length (timm's ``t_initial``).
+      shape: ``"cosine"``, ``"tanh"`` or ``"poly"``.
+      end_value: :math:`E` (timm's ``lr_min``).
+      cycle_mul: :math:`m \ge 1`.
+      cycle_decay: :math:`d > 0`, the peak's factor per cycle.
+      cycle_limit: the number of cycles, or ``None`` for no limit.
+      k_decay: :math:`k > 0` (Zhang & Li, *k-decay*).
+      power: :math:`p > 0`, for ``"poly"`` only (timm's default 0.5).
+      lb: :math:`l`, for ``"tanh"`` only (default -7).
+      ub: :math:`u > l`, for ``"tanh"`` only (default 3).
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.DecayCycles(1.0, cycle_steps=4, cycle_mul=2.0, cycle_decay=0.5,
+      ...                          cycle_limit=3)
+      >>> s(jnp.array([0, 4, 12, 28]))
+      Array([1.  , 0.5 , 0.25, 0.  ], dtype=float32)
+
+    References:
+      Loshchilov & Hutter, *SGDR*, https://arxiv.org/abs/1608.03983; Zhang & Li,
+      *k-decay*, https://arxiv.org/abs/2004.05909; ``timm.scheduler.CosineLRScheduler``,
+      ``TanhLRScheduler``, ``PolyLRScheduler``.
+    """
+
+    init_value: ArrayLike = field(check.real)
+    cycle_steps: ArrayLike = field(check.steps, positive=True)
+    shape: str = field(check.choice, static=True, default="cosine", options=CYCLE_SHAPES)
+    end_value: ArrayLike = field(check.real, default=0.0)
+    cycle_mul: ArrayLike = field(check.real, default=1.0, minimum=1)
+    cycle_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
+    cycle_limit: ArrayLike | None = field(check.steps, default=None, positive=True)
+    k_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
+    power: ArrayLike | None = field(check.real, default=None, minimum=0, exclusive=True)
+    lb: ArrayLike | None = field(check.real, default=None)
+    ub: ArrayLike | None = field(check.real, default=None)
+
+    def __post_init__(self) -> None:
+        for name, owner_shape in (("power", "poly"), ("lb", "tanh"), ("ub", "tanh")):
+            if getattr(self, name) is not None and self.shape != owner_shape:
+                raise check.fail(
+                    "DecayCycles",
+                    name,
+                    getattr(self, name),
+                    f'applies to shape="{owner_shape}" only',
+                    f'Drop it, or use shape="{owner_shape}" (got shape={self.shape!r}).',
+                )
+        defaults = {"poly": {"power": 0.5}, "tanh": {"lb": -7.0, "ub": 3.0}}
+        for name, value in defaults.get(self.shape, {}).items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        super().__post_init__()
+
+    def _check(self) -> None:
+        if self.shape == "tanh" and check.concrete((self.lb, self.ub)):
+            check.real("DecayCycles", "ub", self.ub, minimum=self.lb, exclusive=True)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        index, position = growing_cycles(step, self.cycle_steps, self.cycle_mul)
+        end = f32(self.end_value)
+        peak = f32(self.init_value) * f32(self.cycle_decay) ** index
+        k = f32(self.k_decay)
+        warped = jnp.where(k == 1, position, position**k)
+        value = end + (peak - end) * _unit_decay(self, warped)
+        if self.cycle_limit is None:
+            return value
+        return jnp.where(index >= i32(self.cycle_limit).astype(jnp.float32), end, value)
+
+    def _horizon(self) -> int | None:
+        if self.cycle_limit is None:
+            return None
+        first, mult, count = int(self.cycle_steps), float(self.cycle_mul), int(self.cycle_limit)
+        if mult == 1:
+            return first * count
+        if mult == round(mult):
+            return first * (int(mult) ** count - 1) // (int(mult) - 1)
+        return math.ceil(first * (mult**count - 1) / (mult - 1))
+
+
+def tanh_decay(
+    init_value: ArrayLike,
+    decay_steps: ArrayLike,
+    end_value: ArrayLike = 0.0,
+    lb: ArrayLike = -7.0,
+    ub: ArrayLike = 3.0,
+) -> DecayCycles:
+    r"""timm's tanh decay over one cycle, then ``end_value``.
+
+        .. math::
+          v(t) = E + (I - E)\, 	frac12 \left(1 - 	anh\left(l (1 - t/D) + u\, t/D
+    ight)
+    ight)
+          \quad (t < D), \qquad v(t) = E \quad (t \ge D)
+
+        At :math:`t = 0` the value is about :math:`0.99999917\, I` with the defaults, not
+        :math:`I` (as in timm), and it drops to :math:`E` at :math:`D`.
+
+        Args:
+          init_value: :math:`I`.
+          decay_steps: :math:`D > 0` (timm's ``t_initial``).
+          end_value: :math:`E` (timm's ``lr_min``).
+          lb: :math:`l`, the lower bound of the tanh argument.
+          ub: :math:`u > l`, the upper bound.
+
+        Returns:
+          ``DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb,
+          ub=ub)``.
+
+        Example:
+          >>> import jaxsched
+          >>> s = jaxsched.tanh_decay(1.0, decay_steps=100)
+          >>> s(70), s(100)
+          (Array(0.5, dtype=float32), Array(0., dtype=float32))
+
+        References:
+          Hsueh et al., *Stochastic Gradient Descent with Hyperbolic-Tangent Decay*,
+          https://arxiv.org/abs/1806.01593; ``timm.scheduler.TanhLRScheduler``.
+    """
+    return DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb, ub=ub)
 
 
 def sgdr(cycles: Iterable[Mapping[str, Any]]) -> Join:

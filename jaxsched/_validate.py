@@ -157,6 +157,18 @@ def flag(owner: str, name: str, value: Any) -> bool:
     return value
 
 
+def seed(owner: str, name: str, value: Any) -> Any:
+    """A PRNG seed: an integer that fits in int32."""
+    if is_traced(value):
+        return value
+    array = _numeric_array(owner, name, value, "an integer seed")
+    if not np.issubdtype(array.dtype, np.integer) or array.ndim != 0:
+        raise TypeError(f"{owner}: {name} must be an integer seed, got {_describe(name, value)}.")
+    if not abs(int(array)) <= INT32_MAX:
+        raise fail(owner, name, value, f"must fit in int32 (|seed| <= {INT32_MAX})")
+    return int(array)
+
+
 def choice(owner: str, name: str, value: Any, options: tuple[str, ...]) -> str:
     if value not in options:
         raise fail(owner, name, value, f"must be one of {options!r}")

@@ -1,4 +1,4 @@
-"""Linear warmup in front of any schedule, and the usual warmup + decay pairs."""
+"""Warmup in front of any schedule, and the usual warmup + decay pairs."""
 
 from __future__ import annotations
 
@@ -12,22 +12,30 @@ from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
 from jaxsched._cosine import CosineDecay
 from jaxsched._exponential import ExponentialDecay
+from jaxsched._shapes import SHAPES, rise
 
 WARMUP_STARTS = ("zero", "first_step")
+WARMUP_SHAPES = (*SHAPES, "constant")
 
 
 class Warmup(Schedule):
-    r"""A linear ramp from ``init_value`` up to where ``schedule`` starts, then ``schedule``.
+    r"""A ramp from ``init_value`` up to where ``schedule`` starts, then ``schedule``.
 
-    With :math:`W` = ``warmup_steps`` and :math:`P = s(0)`, the value ``schedule``
-    starts from,
+    With :math:`W` = ``warmup_steps``, :math:`P = s(0)` the value ``schedule`` starts
+    from, :math:`u = t / W` (``start="zero"``) or :math:`(t + 1) / (W + 1)`
+    (``start="first_step"``) and :math:`g` the shape,
 
     .. math::
       v(t) = \begin{cases}
-        I + (P - I)\, \dfrac{t}{W} & t < W \quad (\text{start="zero"}) \\[4pt]
-        I + (P - I)\, \dfrac{t + 1}{W + 1} & t < W \quad (\text{start="first_step"}) \\[4pt]
+        I + (P - I)\, g(u)^{p} & t < W \\
         s(t - W) & t \ge W
       \end{cases}
+
+    with :math:`g(u) = u` (``"linear"``), :math:`\tfrac12 (1 - \cos \pi u)`
+    (``"cosine"``), :math:`1 - \sqrt{1 - u}` (``"1-sqrt"``) or :math:`0`
+    (``"constant"``: hold ``init_value`` for :math:`W` updates, then jump, as PyTorch's
+    ``ConstantLR``). ``power`` :math:`p` makes a polynomial warmup (Model Garden's
+    ``PolynomialWarmUp``).
 
     ``schedule`` sees the step relative to the end of the warmup, as a phase of
     :func:`jaxsched.phases` would: give it its own length, never subtract the warmup.
@@ -40,8 +48,11 @@ class Warmup(Schedule):
     Args:
       schedule: the schedule that follows the warmup.
       warmup_steps: :math:`W \ge 0`.
-      init_value: :math:`I`, where the ramp starts.
+      init_value: :math:`I`, where the ramp starts (PyTorch ``ConstantLR``/``LinearLR``:
+        ``start_factor * base_lr``; timm: ``warmup_lr_init``).
       start: ``"zero"`` or ``"first_step"``, as above.
+      shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"`` or ``"constant"``.
+      power: :math:`p > 0`, applied to the shape.
 
     Returns:
       A schedule value.
@@ -54,22 +65,35 @@ class Warmup(Schedule):
       >>> s = jaxsched.Warmup(jaxsched.Constant(1.0), warmup_steps=4, start="first_step")
       >>> s(jnp.arange(6))
       Array([0.2, 0.4, 0.6, 0.8, 1. , 1. ], dtype=float32)
+      >>> s = jaxsched.Warmup(jaxsched.Constant(1.0), 4, init_value=0.1, shape="constant")
+      >>> s(jnp.arange(6))
+      Array([0.1, 0.1, 0.1, 0.1, 1. , 1. ], dtype=float32)
 
     References:
-      Goyal et al., *Accurate, Large Minibatch SGD*, https://arxiv.org/abs/1706.02677.
+      Goyal et al., *Accurate, Large Minibatch SGD*, https://arxiv.org/abs/1706.02677;
+      ``torch.optim.lr_scheduler.ConstantLR``, ``LinearLR``; Model Garden
+      ``lr_schedule.PolynomialWarmUp``; ``transformers.get_wsd_schedule``.
     """
 
     schedule: Schedule = field(check.schedule)
     warmup_steps: ArrayLike = field(check.steps)
     init_value: ArrayLike = field(check.real, default=0.0)
     start: str = field(check.choice, static=True, default="zero", options=WARMUP_STARTS)
+    shape: str = field(check.choice, static=True, default="linear", options=WARMUP_SHAPES)
+    power: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
 
     def _value(self, step: jax.Array) -> jax.Array:
         length = i32(self.warmup_steps)
         if self.start == "first_step":
-            frac = (step + 1).astype(jnp.float32) / (length + 1).astype(jnp.float32)
+            done, total = step + 1, length + 1
         else:
-            frac = step.astype(jnp.float32) / jnp.maximum(length, 1).astype(jnp.float32)
+            done, total = step, jnp.maximum(length, 1)
+        if self.shape == "constant":
+            frac = jnp.zeros_like(step, jnp.float32)
+        else:
+            frac = rise(self.shape, done, total)
+        power = f32(self.power)
+        frac = jnp.where(power == 1, frac, frac**power)
         init, peak = f32(self.init_value), self.schedule(0)
         ramp = init + (peak - init) * frac
         return jnp.where(step < length, ramp, self.schedule(step - length))

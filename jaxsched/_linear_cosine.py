@@ -1,0 +1,132 @@
+"""TF1's linear cosine decay and its noisy variant (seeded, so deterministic)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxsched import _validate as check
+from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._polynomial import ramp
+
+
+def _linear_cosine(schedule: Schedule, step: jax.Array, noise: ArrayLike) -> jax.Array:
+    """``I ((alpha + linear + noise) cosine + beta)``, shared by both classes."""
+    frac = ramp(step, 0, schedule.decay_steps)
+    linear = 1 - frac
+    cosine = 0.5 * (1 + jnp.cos(2 * jnp.pi * f32(schedule.num_periods) * frac))
+    factor = (f32(schedule.alpha) + linear + noise) * cosine + f32(schedule.beta)
+    return f32(schedule.init_value) * factor
+
+
+class LinearCosineDecay(Schedule):
+    r"""TF1's linear cosine decay: a cosine whose amplitude shrinks linearly.
+
+    With :math:`c = \min(t, D) / D` (integers),
+
+    .. math::
+      v(t) = I \left((\alpha + 1 - c)\, \tfrac12 (1 + \cos 2 \pi n c) + \beta\right)
+
+    Note that :math:`v(0) = I (1 + \alpha + \beta)`, above ``init_value`` (as in TF), and
+    the value from :math:`D` on is :math:`I (\alpha \tfrac12 (1 + \cos 2\pi n) + \beta)`:
+    :math:`I \beta` for the default half period.
+
+    Args:
+      init_value: :math:`I`.
+      decay_steps: :math:`D > 0`.
+      num_periods: :math:`n > 0`, cosine periods over the decay (0.5: one half wave).
+      alpha: :math:`\alpha \ge 0`, added to the linear factor.
+      beta: :math:`\beta \ge 0`, the floor as a fraction of :math:`I`.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.LinearCosineDecay(1.0, decay_steps=100, beta=0.0)
+      >>> s(0), s(50), s(100)
+      (Array(1., dtype=float32), Array(0.25, dtype=float32), Array(0., dtype=float32))
+
+    References:
+      Bello et al., *Neural Optimizer Search with Reinforcement Learning*,
+      https://arxiv.org/abs/1709.07417; ``tf.compat.v1.train.linear_cosine_decay``.
+    """
+
+    init_value: ArrayLike = field(check.real)
+    decay_steps: ArrayLike = field(check.steps, positive=True)
+    num_periods: ArrayLike = field(check.real, default=0.5, minimum=0, exclusive=True)
+    alpha: ArrayLike = field(check.real, default=0.0, minimum=0)
+    beta: ArrayLike = field(check.real, default=0.001, minimum=0)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return _linear_cosine(self, step, 0.0)
+
+    def _horizon(self) -> int | None:
+        return int(self.decay_steps)
+
+
+class NoisyLinearCosineDecay(Schedule):
+    r"""TF1's noisy linear cosine decay, deterministic given ``seed``.
+
+    As :class:`LinearCosineDecay`, with Gaussian noise :math:`\epsilon_t` added to the
+    linear factor:
+
+    .. math::
+      v(t) = I \left((\alpha + 1 - c + \epsilon_t)\, \tfrac12 (1 + \cos 2 \pi n c)
+      + \beta\right), \quad
+      \epsilon_t \sim \mathcal{N}\!\left(0, \frac{\sigma_0^2}{(1 + \min(t, D))^{\gamma}}\right)
+
+    TF draws a fresh sample every time the op runs, so the same step gives different
+    rates and a resumed run cannot reproduce them. Here :math:`\epsilon_t` is drawn from
+    ``jax.random.fold_in(jax.random.key(seed), t)``: the same step always gives the same
+    value, eagerly, under ``jit`` and under ``vmap``, and the draws of different steps
+    are independent. The value can be negative, as in TF.
+
+    Args:
+      init_value: :math:`I`.
+      decay_steps: :math:`D > 0`.
+      initial_variance: :math:`\sigma_0^2 \ge 0`.
+      variance_decay: :math:`\gamma \ge 0`.
+      num_periods: :math:`n > 0`.
+      alpha: :math:`\alpha \ge 0`.
+      beta: :math:`\beta \ge 0`.
+      seed: an integer; a leaf, so a batch of schedules may hold different seeds.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.NoisyLinearCosineDecay(1.0, decay_steps=100, seed=0)
+      >>> v = s(jnp.array([30, 30, 31]))
+      >>> bool(v[0] == v[1]), bool(v[1] == v[2])
+      (True, False)
+
+    References:
+      Bello et al., https://arxiv.org/abs/1709.07417;
+      ``tf.compat.v1.train.noisy_linear_cosine_decay``.
+    """
+
+    init_value: ArrayLike = field(check.real)
+    decay_steps: ArrayLike = field(check.steps, positive=True)
+    initial_variance: ArrayLike = field(check.real, default=1.0, minimum=0)
+    variance_decay: ArrayLike = field(check.real, default=0.55, minimum=0)
+    num_periods: ArrayLike = field(check.real, default=0.5, minimum=0, exclusive=True)
+    alpha: ArrayLike = field(check.real, default=0.0, minimum=0)
+    beta: ArrayLike = field(check.real, default=0.001, minimum=0)
+    seed: ArrayLike = field(check.seed, default=0)
+
+    def _noise(self, step: jax.Array) -> jax.Array:
+        key = jax.random.key(i32(self.seed))
+        flat = step.reshape(-1)
+        unit = jax.vmap(lambda t: jax.random.normal(jax.random.fold_in(key, t)))(flat)
+        seen = jnp.minimum(step, i32(self.decay_steps)).astype(jnp.float32)
+        std = jnp.sqrt(f32(self.initial_variance) / (1 + seen) ** f32(self.variance_decay))
+        return std * unit.reshape(step.shape)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return _linear_cosine(self, step, self._noise(step))
+
+    def _horizon(self) -> int | None:
+        return None

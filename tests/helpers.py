@@ -50,6 +50,20 @@ EXAMPLES: dict[str, js.Schedule] = {
     "clip": js.Clip(js.Linear(0.0, 1.0, 10), min_value=0.2, max_value=0.8),
     "offset": js.Offset(js.CosineDecay(1.0, 10), offset=4),
     "hold": js.Hold(js.Linear(0.0, 1.0, 10), length=6),
+    "linear_cosine": js.LinearCosineDecay(1.0, 20, num_periods=1.5, alpha=0.1),
+    "noisy_linear_cosine": js.NoisyLinearCosineDecay(1.0, 20, seed=3),
+    "inverse_sqrt": js.InverseSqrtDecay(1.0, timescale=8),
+    "noam": js.Noam(64, warmup_steps=6),
+    "direct_power": js.DirectPowerDecay(1.0, power=-0.5),
+    "power_linear": js.PowerAndLinearDecay(1.0, 30, -0.5, 0.2, offset=3),
+    "power_offset": js.PowerDecayWithOffset(1.0, -0.5, offset=4, pre_offset_value=0.6),
+    "decay_cycles": js.DecayCycles(1.0, 4, "tanh", 0.1, cycle_mul=1.5, cycle_decay=0.7),
+    "tanh_decay": js.tanh_decay(1.0, 12, end_value=0.05),
+    "warmup_shaped": js.Warmup(js.Constant(1.0), 6, 0.1, shape="1-sqrt", power=2.0),
+    "cooldown": js.Cooldown(js.InverseSqrtDecay(1.0, 4), 10, 6, 0.05, shape="1-sqrt"),
+    "rewarmup": js.Rewarmup(js.CosineDecay(1.0, 8), js.CosineDecay(0.8, 10), 8, 3),
+    "wsd": js.warmup_stable_decay(1.0, 3, 4, 5, min_ratio=0.1, decay_shape="cosine"),
+    "per_epoch": js.PerEpoch(js.StepDecay(1.0, 2, 0.5), steps_per_epoch=3),
 }
 
 

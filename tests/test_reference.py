@@ -16,6 +16,7 @@ import optax
 import pytest
 
 import jaxsched as js
+from tests.catalogue_references import CATALOGUE_CASES
 from tests.helpers import INT32_MAX, clamp, f32, peak
 
 Reference = Callable[[np.ndarray], np.ndarray]
@@ -401,6 +402,9 @@ CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] = [
         (0, 10),
     ),
 ]
+
+
+CASES += CATALOGUE_CASES
 
 
 @pytest.mark.parametrize(

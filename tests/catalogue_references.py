@@ -76,14 +76,17 @@ def cycles_ref(
 ) -> Reference:
     """timm's cycle bookkeeping, with cycle starts from float64 sums."""
     starts = [0.0]
-    while starts[-1] <= 2**32:
+    while mul > 1 and starts[-1] <= 2**32:
         starts.append(starts[-1] + first * mul ** (len(starts) - 1))
     starts_a = np.asarray(starts)
 
     def ref(t: np.ndarray) -> np.ndarray:
         t = clamp(t).astype(np.float64)
-        index = np.searchsorted(starts_a, t, side="right") - 1
-        x = (t - starts_a[index]) / (first * mul**index)
+        if mul == 1:
+            index, x = t // first, (t % first) / first
+        else:
+            index = np.searchsorted(starts_a, t, side="right") - 1
+            x = (t - starts_a[index]) / (first * mul**index)
         peak = f32(i) * f32(decay) ** index
         value = f32(end) + (peak - f32(end)) * shape(x ** f32(k))
         return value if limit is None else np.where(index >= limit, f32(end), value)

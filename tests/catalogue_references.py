@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 import jaxsched as js
-from tests.helpers import clamp, f32
+from tests.helpers import clamp, cycle_position, f32
 
 Reference = Callable[[np.ndarray], np.ndarray]
 
@@ -74,19 +74,11 @@ def cycles_ref(
     limit: int | None = None,
     k: float = 1.0,
 ) -> Reference:
-    """timm's cycle bookkeeping, with cycle starts from float64 sums."""
-    starts = [0.0]
-    while mul > 1 and starts[-1] <= 2**32:
-        starts.append(starts[-1] + first * mul ** (len(starts) - 1))
-    starts_a = np.asarray(starts)
+    """timm's cycle bookkeeping."""
+    position = cycle_position(first, mul)
 
     def ref(t: np.ndarray) -> np.ndarray:
-        t = clamp(t).astype(np.float64)
-        if mul == 1:
-            index, x = t // first, (t % first) / first
-        else:
-            index = np.searchsorted(starts_a, t, side="right") - 1
-            x = (t - starts_a[index]) / (first * mul**index)
+        index, x = position(t)
         peak = f32(i) * f32(decay) ** index
         value = f32(end) + (peak - f32(end)) * shape(x ** f32(k))
         return value if limit is None else np.where(index >= limit, f32(end), value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -78,3 +80,23 @@ def f32(x: float) -> float:
 
 def clamp(t: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(t, dtype=np.int64), 0, INT32_MAX)
+
+
+def cycle_position(first: int, mul: float) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Float64 cycle index and position in [0, 1) for cycle lengths ``first * mul**i``.
+
+    The cycle starts are float64 sums (exact for a whole ``mul``).
+    """
+    starts = [0.0]
+    while mul > 1 and starts[-1] <= 2**32:
+        starts.append(starts[-1] + first * mul ** (len(starts) - 1))
+    starts_a = np.asarray(starts)
+
+    def position(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = clamp(t).astype(np.float64)
+        if mul == 1:
+            return t // first, (t % first) / first
+        index = np.searchsorted(starts_a, t, side="right") - 1
+        return index, (t - starts_a[index]) / (first * mul**index)
+
+    return position

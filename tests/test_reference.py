@@ -17,7 +17,7 @@ import pytest
 
 import jaxsched as js
 from tests.catalogue_references import CATALOGUE_CASES
-from tests.helpers import INT32_MAX, clamp, f32, peak
+from tests.helpers import INT32_MAX, clamp, cycle_position, f32, peak
 
 Reference = Callable[[np.ndarray], np.ndarray]
 
@@ -141,18 +141,11 @@ def onecycle_ref(peak: float, total: int, pct: float, cosine: bool, three: bool)
 
 
 def restarts_ref(i: float, first: int, t_mul: float, m_mul: float, floor: float) -> Reference:
-    """SGDR with cycle starts from float64 sums (exact for whole t_mul)."""
-    starts = [0.0]
-    while t_mul > 1 and starts[-1] <= 2**32:
-        starts.append(starts[-1] + first * t_mul ** (len(starts) - 1))
+    """SGDR: the amplitude (not the floor) shrinks by ``m_mul`` per cycle."""
+    position = cycle_position(first, t_mul)
 
     def ref(t: np.ndarray) -> np.ndarray:
-        t = clamp(t).astype(np.float64)
-        if t_mul == 1:
-            k, x = t // first, (t % first) / first
-        else:
-            k = np.searchsorted(starts, t, side="right") - 1
-            x = (t - np.asarray(starts)[k]) / (first * t_mul**k)
+        k, x = position(t)
         return floor + (i - floor) * f32(m_mul) ** k * 0.5 * (1 + np.cos(np.pi * x))
 
     return ref

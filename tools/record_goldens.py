@@ -339,37 +339,19 @@ def record_model_garden():
         spec("DirectPowerDecay", initial_learning_rate=1.0, power=-0.5),
         [0, 1, 2, 3, 10, 100, 1000, 1000000],
     )
-    cases["power_linear"] = run(
-        spec(
-            "PowerAndLinearDecay",
-            initial_learning_rate=1.0,
-            total_decay_steps=100,
-            power=-0.5,
-            linear_decay_fraction=0.1,
-            offset=0,
-        ),
-        r(range(111)),
+    power_linear = dict(
+        initial_learning_rate=1.0,
+        total_decay_steps=100,
+        power=-0.5,
+        linear_decay_fraction=0.1,
+        offset=0,
     )
+    cases["power_linear"] = run(spec("PowerAndLinearDecay", **power_linear), r(range(111)))
     cases["power_linear_offset"] = run(
-        spec(
-            "PowerAndLinearDecay",
-            initial_learning_rate=1.0,
-            total_decay_steps=100,
-            power=-0.5,
-            linear_decay_fraction=0.1,
-            offset=10,
-        ),
-        r(range(121)),
+        spec("PowerAndLinearDecay", **power_linear | {"offset": 10}), r(range(121))
     )
     cases["power_linear_nofrac"] = run(
-        spec(
-            "PowerAndLinearDecay",
-            initial_learning_rate=1.0,
-            total_decay_steps=100,
-            power=-0.5,
-            linear_decay_fraction=0.0,
-            offset=0,
-        ),
+        spec("PowerAndLinearDecay", **power_linear | {"linear_decay_fraction": 0.0}),
         r(range(111)),
     )
     cases["power_offset"] = run(

@@ -52,8 +52,8 @@ def _tfa(case: str, k: dict) -> js.Schedule:
         return js.Cyclical(low, high, size, scale_fn=_halving, scale_mode="cycle")
     if case == "custom_iterations":
         return js.Cyclical(low, high, size, scale_fn=_decay_per_iteration, scale_mode="iterations")
-    mode = {"triangular": "triangular", "triangular2": "triangular2", "exp_range": "exp_range"}
-    return js.Cyclical(low, high, size, mode=mode[case], gamma=k.get("gamma", 1.0))
+    # The other cases are named after the mode.
+    return js.Cyclical(low, high, size, mode=case, gamma=k.get("gamma", 1.0))
 
 
 def _model_garden(case: str, k: dict) -> js.Schedule:
@@ -149,7 +149,7 @@ def _timm(case: str, k: dict, base: float) -> js.Schedule:
             end_value=k["lr_min"],
             decay_shape=k["decay_fn"],
         )
-    shape = {"cosine": "cosine", "tanh": "tanh", "poly": "poly"}[case.split("_")[0]]
+    shape = case.split("_")[0]  # cosine_..., tanh_..., poly_...
     extra = {name: float(k[name]) for name in ("lb", "ub", "power") if name in k}
     cycles = js.DecayCycles(
         base,
@@ -183,7 +183,7 @@ BUILDERS: dict[str, Callable[[str, dict, float], js.Schedule]] = {
     "timm": _timm,
 }
 
-# (family, case) -> {step: reason}: where the reference departs from jaxsched on purpose.
+# (family, case) -> the steps where the reference departs from jaxsched on purpose.
 # Each departure is asserted below, so a reference that changes shows up.
 DEPARTURES: dict[tuple[str, str], Callable[[np.ndarray], np.ndarray]] = {
     # Model Garden's polynomial warmup uses max(t, 1): update 0 repeats update 1.

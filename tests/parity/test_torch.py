@@ -105,6 +105,8 @@ def test_constant_lr(seed: int) -> None:
         lambda o: torch.optim.lr_scheduler.ConstantLR(o, factor, total), base, total + 20
     )
     assert_close(js.PiecewiseConstant([total], [base * factor, base]), theirs)
+    # The same, as a constant-factor warmup in front of any schedule.
+    assert_close(js.Warmup(js.Constant(base), total, base * factor, shape="constant"), theirs)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

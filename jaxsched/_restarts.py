@@ -191,8 +191,8 @@ class DecayCycles(Schedule):
 
     .. math:: v = E + (I d^{i} - E)\, h(x^{k})
 
-    with :math:`h(x) = 	frac12 (1 + \cos \pi x)` (``"cosine"``),
-    :math:`	frac12 (1 - 	anh(l (1 - x) + u x))` (``"tanh"``) or :math:`(1 - x)^{p}`
+    with :math:`h(x) = \tfrac12 (1 + \cos \pi x)` (``"cosine"``),
+    :math:`\tfrac12 (1 - \tanh(l (1 - x) + u x))` (``"tanh"``) or :math:`(1 - x)^{p}`
     (``"poly"``). After ``cycle_limit`` cycles the value is :math:`E`. Same values as
     timm's ``CosineLRScheduler``, ``TanhLRScheduler`` and ``PolyLRScheduler`` (with
     ``t_in_epochs=False``), except at restarts: timm finds the cycle index with a float
@@ -294,35 +294,33 @@ def tanh_decay(
 ) -> DecayCycles:
     r"""timm's tanh decay over one cycle, then ``end_value``.
 
-        .. math::
-          v(t) = E + (I - E)\, 	frac12 \left(1 - 	anh\left(l (1 - t/D) + u\, t/D
-    ight)
-    ight)
-          \quad (t < D), \qquad v(t) = E \quad (t \ge D)
+    .. math::
+      v(t) = E + (I - E)\, \tfrac12 \left(1 - \tanh\left(l (1 - t/D) + u\, t/D\right)\right)
+      \quad (t < D), \qquad v(t) = E \quad (t \ge D)
 
-        At :math:`t = 0` the value is about :math:`0.99999917\, I` with the defaults, not
-        :math:`I` (as in timm), and it drops to :math:`E` at :math:`D`.
+    At :math:`t = 0` the value is about :math:`0.99999917\, I` with the defaults, not
+    :math:`I` (as in timm), and it drops to :math:`E` at :math:`D`.
 
-        Args:
-          init_value: :math:`I`.
-          decay_steps: :math:`D > 0` (timm's ``t_initial``).
-          end_value: :math:`E` (timm's ``lr_min``).
-          lb: :math:`l`, the lower bound of the tanh argument.
-          ub: :math:`u > l`, the upper bound.
+    Args:
+      init_value: :math:`I`.
+      decay_steps: :math:`D > 0` (timm's ``t_initial``).
+      end_value: :math:`E` (timm's ``lr_min``).
+      lb: :math:`l`, the lower bound of the tanh argument.
+      ub: :math:`u > l`, the upper bound.
 
-        Returns:
-          ``DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb,
-          ub=ub)``.
+    Returns:
+      ``DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb,
+      ub=ub)``.
 
-        Example:
-          >>> import jaxsched
-          >>> s = jaxsched.tanh_decay(1.0, decay_steps=100)
-          >>> s(70), s(100)
-          (Array(0.5, dtype=float32), Array(0., dtype=float32))
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.tanh_decay(1.0, decay_steps=100)
+      >>> s(70), s(100)
+      (Array(0.5, dtype=float32), Array(0., dtype=float32))
 
-        References:
-          Hsueh et al., *Stochastic Gradient Descent with Hyperbolic-Tangent Decay*,
-          https://arxiv.org/abs/1806.01593; ``timm.scheduler.TanhLRScheduler``.
+    References:
+      Hsueh et al., *Stochastic Gradient Descent with Hyperbolic-Tangent Decay*,
+      https://arxiv.org/abs/1806.01593; ``timm.scheduler.TanhLRScheduler``.
     """
     return DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb, ub=ub)
 

@@ -63,6 +63,18 @@ def time_steps(repeats: int) -> None:
         "jaxsched.inject": jaxsched.inject(
             optax.adamw, learning_rate=jaxsched.warmup_cosine_decay(0.0, PEAK, WARMUP, TOTAL)
         ),
+        # The heaviest shapes of the catalogue: a three-phase WSD, and growing cycles
+        # (an exact integer cycle index: a 31-step unrolled search).
+        "jaxsched.inject WSD": jaxsched.inject(
+            optax.adamw,
+            learning_rate=jaxsched.warmup_stable_decay(
+                PEAK, WARMUP, TOTAL - WARMUP - TOTAL // 10, TOTAL // 10
+            ),
+        ),
+        "jaxsched.inject cycles": jaxsched.inject(
+            optax.adamw,
+            learning_rate=jaxsched.DecayCycles(PEAK, TOTAL // 8, cycle_mul=2.0, cycle_decay=0.5),
+        ),
     }
     x = jax.random.normal(jax.random.key(1), (256, 512))
     runs = {}

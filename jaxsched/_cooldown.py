@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
@@ -200,7 +201,7 @@ def warmup_stable_decay(
     warmup = Warmup(Constant(peak_value), warmup_steps, init_value, shape=warmup_shape)
     if check.concrete((warmup_steps, stable_steps)):
         start = warmup_steps + stable_steps
-        if start > INT32_MAX:
+        if np.any(np.asarray(start) > INT32_MAX):
             raise check.fail(
                 owner,
                 "stable_steps",

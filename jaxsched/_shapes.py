@@ -5,6 +5,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from jaxsched._polynomial import ramp
+
 #: How a value travels between two levels: a straight line, half a cosine, or the
 #: "1-sqrt" shape of Hägele et al. (fast at first, then slow for a decay; the mirror
 #: image for a warmup).
@@ -26,14 +28,13 @@ def fall(shape: str, progress: jax.Array) -> jax.Array:
 def rise(shape: str, done: jax.Array, length: jax.Array) -> jax.Array:
     """The fraction of a warmup done after ``done`` of ``length`` steps: the decay reversed.
 
-    ``done`` is clipped to ``[0, length]`` in integers. The 1-sqrt warmup is
-    ``1 - sqrt(1 - u)`` (Hugging Face's ``warmup_type="1-sqrt"``), so ``1 - u`` is formed
-    from the integers ``length - done`` rather than by subtracting a rounded ``u``.
+    The 1-sqrt warmup is ``1 - sqrt(1 - u)`` (Hugging Face's ``warmup_type="1-sqrt"``), so
+    ``1 - u`` is formed from the integers ``length - done`` rather than by subtracting a
+    rounded ``u``.
     """
-    done = jnp.clip(done, 0, length)
     if shape == "1-sqrt":
-        return fall(shape, (length - done).astype(jnp.float32) / length.astype(jnp.float32))
-    progress = done.astype(jnp.float32) / length.astype(jnp.float32)
+        return fall(shape, ramp(length - jnp.clip(done, 0, length), 0, length))
+    progress = ramp(done, 0, length)
     if shape == "cosine":
         return 0.5 * (1 - jnp.cos(jnp.pi * progress))
     return progress

@@ -56,7 +56,10 @@ class Scale(Schedule):
 
     Args:
       schedule: the schedule.
-      factor: :math:`c`, any finite number (a leaf: ``vmap`` over it to sweep).
+      factor: :math:`c`, any finite number (a leaf: ``vmap`` over it to sweep). A negative
+        factor is the one way to give a schedule a sign: every other value a schedule
+        takes is non-negative. The product is float32: it overflows to ``inf`` if
+        :math:`|c \cdot s(t)|` passes ``3.4e38``.
 
     Returns:
       A schedule value.
@@ -99,8 +102,8 @@ class Clip(Schedule):
     """
 
     schedule: Schedule = field(check.schedule)
-    min_value: ArrayLike | None = field(check.real, default=None)
-    max_value: ArrayLike | None = field(check.real, default=None)
+    min_value: ArrayLike | None = field(check.level, default=None)
+    max_value: ArrayLike | None = field(check.level, default=None)
 
     def _check(self) -> None:
         if self.min_value is None and self.max_value is None:

@@ -65,9 +65,11 @@ def as_step(step: Any) -> jax.Array:
         )
     if isinstance(step, np.ndarray):
         return jnp.asarray(np.clip(step, 0, INT32_MAX).astype(np.int32))
-    if jnp.iinfo(dtype).max > INT32_MAX:
-        step = jnp.minimum(step, jnp.asarray(INT32_MAX, dtype))
-    return jnp.maximum(step.astype(jnp.int32), 0)
+    # Clamp in the step's own dtype before narrowing it: an int64 step below -2**31 would
+    # otherwise wrap to a large positive int32.
+    high = min(int(jnp.iinfo(dtype).max), INT32_MAX)
+    step = jnp.clip(step, jnp.asarray(0, dtype), jnp.asarray(high, dtype))
+    return step.astype(jnp.int32)
 
 
 def f32(x: Any) -> jax.Array:
@@ -81,12 +83,19 @@ def i32(x: Any) -> jax.Array:
 
 
 def _leaf_key(leaf: Any) -> Any:
+    """A leaf as the numbers a schedule computes with, whatever holds them.
+
+    A Python float, a NumPy scalar and a device array (what ``jit`` or ``device_put``
+    hands back) of the same float32 value give the same key; integers compare as such.
+    """
     if isinstance(leaf, jax.core.Tracer):
         return ("tracer", id(leaf))
-    if isinstance(leaf, bool | int | float):
-        return leaf
     array = np.asarray(leaf)
-    return ("array", array.dtype.str, array.shape, array.tobytes())
+    if jnp.issubdtype(array.dtype, jnp.floating):
+        array = array.astype(np.float32).astype(np.float64)
+    elif jnp.issubdtype(array.dtype, jnp.integer):
+        array = array.astype(np.int64)
+    return (array.dtype.kind, array.shape, tuple(array.ravel().tolist()))
 
 
 def _format_value(value: Any) -> str:
@@ -198,18 +207,24 @@ class Schedule:
         )
 
     __int__ = __float__
-    __index__ = __float__
 
     def __mul__(self, other: Any) -> Schedule:
+        return self._times(other, f"{type(self).__name__} * {other!r}")
+
+    def __rmul__(self, other: Any) -> Schedule:
+        return self._times(other, f"{other!r} * {type(self).__name__}")
+
+    def _times(self, other: Any, written: str) -> Schedule:
         from jaxsched._arithmetic import Product, Scale
 
         if isinstance(other, Schedule):
             left = self.schedules if isinstance(self, Product) else (self,)
             right = other.schedules if isinstance(other, Product) else (other,)
             return Product(left + right)
-        if isinstance(other, bool) or not isinstance(other, int | float | np.number | jax.Array):
-            return NotImplemented
+        numeric = isinstance(other, int | float | np.number | np.ndarray | jax.Array)
+        if isinstance(other, bool | np.bool_) or not numeric:
+            raise TypeError(
+                f"{written}: a schedule multiplies with a number or another schedule, not a "
+                f"{type(other).__name__}."
+            )
         return Scale(self, other)
-
-    def __rmul__(self, other: Any) -> Schedule:
-        return self.__mul__(other)

@@ -10,6 +10,7 @@ from jax.typing import ArrayLike
 from jaxsched import _validate as check
 from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
 from jaxsched._cosine import check_one_floor, floor_value
+from jaxsched._numerics import lerp
 from jaxsched._polynomial import Constant, ramp
 from jaxsched._shapes import SHAPES, fall, rise
 from jaxsched._warmup import Warmup
@@ -55,14 +56,13 @@ class Cooldown(Schedule):
     schedule: Schedule = field(check.schedule)
     start_step: ArrayLike = field(check.steps)
     cooldown_steps: ArrayLike = field(check.steps, positive=True)
-    end_value: ArrayLike = field(check.real, default=0.0)
+    end_value: ArrayLike = field(check.level, default=0.0)
     shape: str = field(check.choice, static=True, default="linear", options=SHAPES)
 
     def _value(self, step: jax.Array) -> jax.Array:
         start = i32(self.start_step)
-        end = f32(self.end_value)
         remaining = fall(self.shape, ramp(step, start, self.cooldown_steps))
-        cooled = end + (self.schedule(start) - end) * remaining
+        cooled = lerp(f32(self.end_value), self.schedule(start), remaining)
         return jnp.where(step < start, self.schedule(step), cooled)
 
     def _horizon(self) -> int | None:
@@ -120,7 +120,7 @@ class Rewarmup(Schedule):
         local = step - start
         level = self.before(start)
         frac = rise(self.shape, local, jnp.maximum(length, 1))
-        warming = level + (self.after(0) - level) * frac
+        warming = lerp(level, self.after(0), frac)
         value = jnp.where(local < length, warming, self.after(local - length))
         return jnp.where(step < start, self.before(step), value)
 
@@ -129,6 +129,13 @@ class Rewarmup(Schedule):
         return None if after is None else int(self.start_step) + int(self.warmup_steps) + after
 
 
+@check.factory(
+    {
+        "Constant": {"value": "peak_value"},
+        "Warmup": {"shape": "warmup_shape"},
+        "Cooldown": {"cooldown_steps": "decay_steps", "shape": "decay_shape"},
+    }
+)
 def warmup_stable_decay(
     peak_value: ArrayLike,
     warmup_steps: ArrayLike,
@@ -197,7 +204,7 @@ def warmup_stable_decay(
     check.choice(owner, "warmup_shape", warmup_shape, SHAPES)
     check.choice(owner, "decay_shape", decay_shape, SHAPES)
     if min_ratio is not None:
-        min_ratio = check.real(owner, "min_ratio", min_ratio)
+        min_ratio = check.real(owner, "min_ratio", min_ratio, minimum=0)
     warmup = Warmup(Constant(peak_value), warmup_steps, init_value, shape=warmup_shape)
     if check.concrete((warmup_steps, stable_steps)):
         start = warmup_steps + stable_steps

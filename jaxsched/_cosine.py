@@ -8,6 +8,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field
+from jaxsched._numerics import lerp
 from jaxsched._polynomial import ramp
 
 
@@ -75,10 +76,10 @@ class CosineDecay(Schedule):
       https://arxiv.org/abs/1608.03983; ``optax.cosine_decay_schedule``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     decay_steps: ArrayLike = field(check.steps, positive=True)
-    alpha: ArrayLike | None = field(check.real, default=None)
-    end_value: ArrayLike | None = field(check.real, default=None)
+    alpha: ArrayLike | None = field(check.real, default=None, minimum=0)
+    end_value: ArrayLike | None = field(check.level, default=None)
     exponent: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
 
     def _check(self) -> None:
@@ -91,8 +92,7 @@ class CosineDecay(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         frac = ramp(step, 0, self.decay_steps)
         cosine = 0.5 * (1 + jnp.cos(jnp.pi * frac))
-        end = self.floor()
-        return end + (f32(self.init_value) - end) * cosine ** f32(self.exponent)
+        return lerp(self.floor(), f32(self.init_value), cosine ** f32(self.exponent))
 
     def _horizon(self) -> int | None:
         return int(self.decay_steps)

@@ -7,10 +7,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
+from jaxsched._numerics import add_steps, lerp, power
 
 CYCLICAL_MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
@@ -18,7 +20,7 @@ SCALE_MODES = ("cycle", "iterations")
 
 def _scale_function(owner: str, name: str, value: Any) -> Callable[[jax.Array], Any]:
     if isinstance(value, Schedule) or not callable(value):
-        raise TypeError(f"{owner}: {name} must be a function or None, got {name}={value!r}.")
+        raise check.wrong_type(owner, name, value, "must be a function or None")
     return value
 
 
@@ -71,8 +73,8 @@ class Cyclical(Schedule):
       ``tfa.optimizers.CyclicalLearningRate``.
     """
 
-    init_value: ArrayLike = field(check.real)
-    peak_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
+    peak_value: ArrayLike = field(check.level)
     step_size_up: ArrayLike = field(check.steps, positive=True)
     step_size_down: ArrayLike | None = field(check.steps, default=None, positive=True)
     mode: str = field(check.choice, static=True, default="triangular", options=CYCLICAL_MODES)
@@ -80,10 +82,32 @@ class Cyclical(Schedule):
     scale_fn: Callable[[jax.Array], Any] | None = field(_scale_function, static=True, default=None)
     scale_mode: str | None = field(check.choice, static=True, default=None, options=SCALE_MODES)
 
+    def _check(self) -> None:
+        up, down = self.step_size_up, self.step_size_down
+        if (
+            down is not None
+            and check.concrete((up, down))
+            and np.any(up + np.asarray(down) > INT32_MAX)
+        ):
+            raise check.fail(
+                "Cyclical",
+                "step_size_down",
+                down,
+                f"plus step_size_up={up} must be <= 2**31 - 1",
+                "A cycle longer than the longest run never repeats: use a one-cycle.",
+            )
+        if down is None and check.concrete(up) and np.any(2 * np.asarray(up) > INT32_MAX):
+            raise check.fail(
+                "Cyclical",
+                "step_size_up",
+                up,
+                "must be <= 2**30 - 1 when step_size_down is not given (the cycle is twice as long)",
+            )
+
     def _value(self, step: jax.Array) -> jax.Array:
         up = i32(self.step_size_up)
         down = up if self.step_size_down is None else i32(self.step_size_down)
-        period = up + down
+        period = add_steps(up, down)
         position = step % period
         cycle = (step // period + 1).astype(jnp.float32)
         rising = position.astype(jnp.float32) / up.astype(jnp.float32)
@@ -97,11 +121,10 @@ class Cyclical(Schedule):
         elif self.mode == "triangular2":
             scale = 0.5 ** (argument - 1)
         elif self.mode == "exp_range":
-            scale = f32(self.gamma) ** argument
+            scale = power(f32(self.gamma), argument)
         else:
             scale = jnp.ones_like(argument)
-        init = f32(self.init_value)
-        return init + (f32(self.peak_value) - init) * wave * scale
+        return lerp(f32(self.init_value), f32(self.peak_value), wave * scale)
 
     def _horizon(self) -> int | None:
         return None

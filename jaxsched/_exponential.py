@@ -7,6 +7,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
@@ -65,12 +66,12 @@ class ExponentialDecay(Schedule):
       ``tf.compat.v1.train.exponential_decay``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
     decay_rate: ArrayLike = field(check.real, minimum=0, exclusive=True)
     transition_begin: ArrayLike = field(check.steps, default=0)
     staircase: bool = field(check.flag, static=True, default=False)
-    end_value: ArrayLike | None = field(check.real, default=None)
+    end_value: ArrayLike | None = field(check.level, default=None)
 
     def _check(self) -> None:
         rate = self.decay_rate
@@ -85,13 +86,20 @@ class ExponentialDecay(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         p = decay_progress(step, self.transition_begin, self.transition_steps, self.staircase)
-        rate = f32(self.decay_rate)
-        # A growth (rate > 1, which requires end_value) overflows rate**p to inf at large
-        # steps; keeping the factor finite keeps init_value = 0 from giving 0 * inf = NaN.
-        value = f32(self.init_value) * jnp.minimum(rate**p, jnp.finfo(jnp.float32).max)
+        rate, init = f32(self.decay_rate), f32(self.init_value)
         if self.end_value is None:
-            return value
+            return init * rate**p
         end = f32(self.end_value)
+        # A growth (rate > 1, which requires end_value) would overflow rate**p, and an
+        # inf or its derivative poisons the gradient even where the cap is selected: stop
+        # the progress where the value reaches the cap, or where rate**p (and p rate**p)
+        # would leave float32, whichever comes first.
+        grows = rate > 1
+        log_rate = jnp.log(jnp.where(grows, rate, 2.0))
+        to_cap = jnp.log(jnp.where(init > 0, end / jnp.where(init > 0, init, 1.0), jnp.inf))
+        most = jnp.log(check.FLOAT32_MAX * 2.0**-40)
+        stop = lax.stop_gradient(jnp.clip(to_cap, 0, most) / log_rate)
+        value = init * rate ** jnp.where(grows, jnp.minimum(p, stop), p)
         return jnp.where(rate < 1, jnp.maximum(value, end), jnp.minimum(value, end))
 
     def _horizon(self) -> int | None:
@@ -128,7 +136,7 @@ class NaturalExpDecay(Schedule):
       ``tf.compat.v1.train.natural_exp_decay``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     decay_steps: ArrayLike = field(check.steps, positive=True)
     decay_rate: ArrayLike = field(check.real, minimum=0)
     staircase: bool = field(check.flag, static=True, default=False)
@@ -167,7 +175,7 @@ class InverseTimeDecay(Schedule):
       ``keras.optimizers.schedules.InverseTimeDecay``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     decay_steps: ArrayLike = field(check.steps, positive=True)
     decay_rate: ArrayLike = field(check.real, minimum=0)
     staircase: bool = field(check.flag, static=True, default=False)

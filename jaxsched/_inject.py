@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from jaxsched import _validate as check
 from jaxsched._base import Schedule
 
 
@@ -32,11 +33,13 @@ class ScheduledState:
     next_hyperparams: dict[str, jax.Array]
 
 
-def _expects_number_or_schedule(factory: Callable[..., Any], name: str) -> bool:
-    """Whether a callable passed as ``name`` can only be meant as a schedule.
+def _expects_number(factory: Callable[..., Any], name: str) -> bool:
+    """Whether ``name`` takes a number (or a schedule): a callable, a bool or a string there
+    can only be a mistake.
 
-    True for ``learning_rate`` and for arguments annotated as a number or as
-    ``optax.ScalarOrSchedule``; false for arguments that take arbitrary callables (masks).
+    True for ``learning_rate`` and for arguments annotated with a float type (numbers,
+    arrays, ``optax.ScalarOrSchedule``); false for arguments that take anything (masks,
+    dtypes) or a plain ``bool`` (``nesterov``).
     """
     if name == "learning_rate":
         return True
@@ -46,10 +49,8 @@ def _expects_number_or_schedule(factory: Callable[..., Any], name: str) -> bool:
         return False
     if annotation is inspect.Parameter.empty:
         return False
-    if annotation == optax.ScalarOrSchedule:
-        return True
     text = str(annotation)
-    return "Callable" not in text and "Any" not in text
+    return "float" in text and "Any" not in text
 
 
 def _is_numeric(value: Any) -> bool:
@@ -124,12 +125,20 @@ def inject(
         if isinstance(value, Schedule):
             schedules[name] = value
         elif _is_numeric(value):
-            continue
-        elif callable(value) and _expects_number_or_schedule(optimizer, name):
+            check.real("inject", name, value)
+        elif callable(value) and _expects_number(optimizer, name):
             raise TypeError(
                 f"inject: {name}={value!r} is a plain callable. Only jaxsched schedules are "
                 f"injected; wrap it as {name}=jaxsched.FromFunction(fn), or build a "
                 f"schedule from jaxsched's catalogue."
+            )
+        elif isinstance(value, bool | np.bool_ | str) and _expects_number(optimizer, name):
+            raise check.wrong_type(
+                "inject",
+                name,
+                value,
+                "must be a number or a jaxsched schedule",
+                "Write the number itself, e.g. learning_rate=1e-3.",
             )
         else:
             static.append(name)

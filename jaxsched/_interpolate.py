@@ -11,6 +11,8 @@ from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._numerics import lerp
+from jaxsched._onecycle import check_onecycle_levels
 from jaxsched._piecewise import scaled_levels
 
 INTERPOLATIONS = ("linear", "cosine")
@@ -49,7 +51,7 @@ class PiecewiseInterpolate(Schedule):
     """
 
     steps: Sequence[int] | jax.Array = field(check.step_sequence, strict=True)
-    values: Sequence[float] | jax.Array = field(check.real_sequence)
+    values: Sequence[float] | jax.Array = field(check.level_sequence)
     interpolation: str = field(check.choice, static=True, default="linear", options=INTERPOLATIONS)
 
     def _check(self) -> None:
@@ -102,20 +104,39 @@ class PiecewiseInterpolate(Schedule):
         p = jnp.clip((step - knots[lower]).astype(jnp.float32) / width, 0.0, 1.0)
         start, end = values[lower], values[upper]
         if self.interpolation == "cosine":
-            value = end + (start - end) * 0.5 * (1 + jnp.cos(jnp.pi * p))
+            value = lerp(end, start, 0.5 * (1 + jnp.cos(jnp.pi * p)))
         else:
-            value = start + (end - start) * p
+            value = lerp(start, end, p)
         return jnp.where(step >= knots[last], values[last], value)
 
     def _horizon(self) -> int | None:
         return int(self.steps[-1])
 
 
-def _onecycle_knots(owner: str, transition_steps: int, **fractions: float) -> list[int]:
-    """Knots ``0, int(f * T) for each fraction, T``, checked to be strictly increasing."""
+def _onecycle_knots(
+    owner: str,
+    transition_steps: int,
+    peak_value: ArrayLike,
+    div_factor: float,
+    final_div_factor: float,
+    **fractions: float,
+) -> list[int]:
+    """Checks the one-cycle arguments; gives the knots ``0, int(f * T) for each fraction, T``.
+
+    The knots must be strictly increasing (concrete lengths and fractions: they place the
+    phases), and the start and floor values finite.
+    """
     total = check.steps(owner, "transition_steps", transition_steps, positive=True)
+    check.level(owner, "peak_value", peak_value)
+    for name, factor in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+        check.real(owner, name, factor, minimum=0, exclusive=True)
+    check_onecycle_levels(owner, peak_value, div_factor, final_div_factor)
     for name, fraction in fractions.items():
-        check.real(owner, name, fraction, minimum=0, maximum=1)
+        if check.is_traced(fraction) or check.is_traced(total):
+            raise check.wrong_type(
+                owner, name, fraction, "must be a concrete number (it places the phases)"
+            )
+        fraction = check.real(owner, name, fraction, minimum=0, maximum=1)
     knots = [0, *(int(f * total) for f in fractions.values()), total]
     if any(a >= b for a, b in itertools.pairwise(knots)):
         raise ValueError(
@@ -160,7 +181,13 @@ def linear_onecycle(
       (Array(0.04, dtype=float32), Array(1., dtype=float32), Array(0.04, dtype=float32), Array(4.e-06, dtype=float32))
     """
     knots = _onecycle_knots(
-        "linear_onecycle", transition_steps, pct_start=pct_start, pct_final=pct_final
+        "linear_onecycle",
+        transition_steps,
+        peak_value,
+        div_factor,
+        final_div_factor,
+        pct_start=pct_start,
+        pct_final=pct_final,
     )
     start = peak_value / div_factor
     values = [start, peak_value, start, start / final_div_factor]
@@ -198,6 +225,13 @@ def cosine_onecycle(
       >>> s(0), s(30), s(100)
       (Array(0.04, dtype=float32), Array(1., dtype=float32), Array(4.e-06, dtype=float32))
     """
-    knots = _onecycle_knots("cosine_onecycle", transition_steps, pct_start=pct_start)
+    knots = _onecycle_knots(
+        "cosine_onecycle",
+        transition_steps,
+        peak_value,
+        div_factor,
+        final_div_factor,
+        pct_start=pct_start,
+    )
     start = peak_value / div_factor
     return PiecewiseInterpolate(knots, [start, peak_value, start / final_div_factor], "cosine")

@@ -10,7 +10,7 @@ import numpy as np
 
 from jaxsched import _validate as check
 from jaxsched._arithmetic import Hold
-from jaxsched._base import Schedule, field, i32
+from jaxsched._base import INT32_MAX, Schedule, field, i32
 
 
 class Join(Schedule):
@@ -122,7 +122,13 @@ def phases(*items: Schedule | tuple[Schedule, int]) -> Join:
             length = 0 if last else _length_from_horizon(owner, i, schedule)
         schedules.append(schedule)
         lengths.append(length)
-    return Join(schedules, np.cumsum(lengths[:-1], dtype=np.int64))
+    boundaries = np.cumsum(lengths[:-1], dtype=np.int64)
+    if len(boundaries) and boundaries[-1] > INT32_MAX:
+        raise ValueError(
+            f"{owner}: the phases before the last add up to {int(boundaries[-1])} updates, "
+            f"more than 2**31 - 1 = {INT32_MAX}; lengths are {lengths[:-1]}. Shorten them."
+        )
+    return Join(schedules, boundaries)
 
 
 def _length_from_horizon(owner: str, index: int, schedule: Schedule) -> int:

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
 from jaxsched._polynomial import ramp
+
+
+def _check_peak(owner: str, schedule: Schedule, noise_std: ArrayLike = 0.0) -> None:
+    """The largest value, ``I (1 + alpha + beta + noise)``, is finite in float32.
+
+    The noise is bounded by six standard deviations (``jax.random.normal`` draws within
+    about 5.4).
+    """
+    parts = (schedule.init_value, schedule.alpha, schedule.beta, noise_std)
+    if check.concrete(parts):
+        init, alpha, beta, std = (np.max(np.asarray(p, np.float64)) for p in parts)
+        check.representable(
+            owner, "init_value * (1 + alpha + beta)", init * (1 + alpha + beta + 6 * std)
+        )
 
 
 def _linear_cosine(schedule: Schedule, step: jax.Array, noise: ArrayLike) -> jax.Array:
@@ -53,11 +68,14 @@ class LinearCosineDecay(Schedule):
       https://arxiv.org/abs/1709.07417; ``tf.compat.v1.train.linear_cosine_decay``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     decay_steps: ArrayLike = field(check.steps, positive=True)
     num_periods: ArrayLike = field(check.real, default=0.5, minimum=0, exclusive=True)
     alpha: ArrayLike = field(check.real, default=0.0, minimum=0)
     beta: ArrayLike = field(check.real, default=0.001, minimum=0)
+
+    def _check(self) -> None:
+        _check_peak("LinearCosineDecay", self)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return _linear_cosine(self, step, 0.0)
@@ -108,7 +126,7 @@ class NoisyLinearCosineDecay(Schedule):
       ``tf.compat.v1.train.noisy_linear_cosine_decay``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     decay_steps: ArrayLike = field(check.steps, positive=True)
     initial_variance: ArrayLike = field(check.real, default=1.0, minimum=0)
     variance_decay: ArrayLike = field(check.real, default=0.55, minimum=0)
@@ -116,6 +134,11 @@ class NoisyLinearCosineDecay(Schedule):
     alpha: ArrayLike = field(check.real, default=0.0, minimum=0)
     beta: ArrayLike = field(check.real, default=0.001, minimum=0)
     seed: ArrayLike = field(check.seed, default=0)
+
+    def _check(self) -> None:
+        if check.concrete(self.initial_variance):
+            std = np.sqrt(np.max(np.asarray(self.initial_variance, np.float64)))
+            _check_peak("NoisyLinearCosineDecay", self, std)
 
     def _noise(self, step: jax.Array) -> jax.Array:
         key = jax.random.key(i32(self.seed))

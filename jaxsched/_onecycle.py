@@ -6,12 +6,26 @@ import itertools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field
 
 ANNEALS = ("cos", "linear")
+
+
+def check_onecycle_levels(
+    owner: str, peak: ArrayLike, div: ArrayLike, final_div: ArrayLike
+) -> None:
+    """The start ``peak / div`` and the floor ``start / final_div`` are finite in float32."""
+    if check.concrete((peak, div, final_div)):
+        start = np.max(np.asarray(peak, np.float64) / np.asarray(div, np.float64))
+        check.representable(owner, "the start peak_value / div_factor", float(start))
+        floor = start / np.min(np.asarray(final_div, np.float64))
+        check.representable(
+            owner, "the floor peak_value / (div_factor * final_div_factor)", float(floor)
+        )
 
 
 class OneCycle(Schedule):
@@ -57,7 +71,7 @@ class OneCycle(Schedule):
       ``torch.optim.lr_scheduler.OneCycleLR``.
     """
 
-    peak_value: ArrayLike = field(check.real)
+    peak_value: ArrayLike = field(check.level)
     total_steps: ArrayLike = field(check.steps, positive=True)
     pct_start: ArrayLike = field(check.real, default=0.3, minimum=0, exclusive=True, maximum=1)
     anneal: str = field(check.choice, static=True, default="cos", options=ANNEALS)
@@ -66,6 +80,7 @@ class OneCycle(Schedule):
     three_phase: bool = field(check.flag, static=True, default=False)
 
     def _check(self) -> None:
+        check_onecycle_levels("OneCycle", self.peak_value, self.div_factor, self.final_div_factor)
         if not check.concrete((self.total_steps, self.pct_start)):
             return
         ends = self._phase_ends_float()

@@ -12,6 +12,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._numerics import power
 
 
 def intervals_passed(step: jax.Array, boundaries: Any) -> jax.Array:
@@ -37,12 +38,14 @@ def scaled_levels(
             f"{owner}: boundaries_and_scales must be a dict {{step: scale}}, "
             f"got boundaries_and_scales={boundaries_and_scales!r}."
         )
-    init_value = check.real(owner, "init_value", init_value)
+    init_value = check.level(owner, "init_value", init_value)
     items = sorted(boundaries_and_scales.items())
     boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
     scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0) for b, s in items]
     if check.concrete((init_value, scales)):
-        return boundaries, init_value * np.cumprod([1.0, *scales])
+        levels = init_value * np.cumprod([1.0, *scales])
+        check.representable(owner, "the largest level", float(np.max(np.abs(levels))))
+        return boundaries, levels
     return boundaries, f32(init_value) * jnp.cumprod(f32(jnp.stack([1.0, *scales])))
 
 
@@ -74,7 +77,7 @@ class PiecewiseConstant(Schedule):
     """
 
     boundaries: Sequence[int] | jax.Array = field(check.step_sequence, strict=True)
-    values: Sequence[float] | jax.Array = field(check.real_sequence)
+    values: Sequence[float] | jax.Array = field(check.level_sequence)
 
     def _check(self) -> None:
         if check.concrete((self.boundaries, self.values)) and (
@@ -141,7 +144,7 @@ class StepDecay(Schedule):
       ``torch.optim.lr_scheduler.StepLR``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     step_size: ArrayLike = field(check.steps, positive=True)
     gamma: ArrayLike = field(
         check.real,
@@ -153,7 +156,7 @@ class StepDecay(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         index = (step // i32(self.step_size)).astype(jnp.float32)
-        return f32(self.init_value) * f32(self.gamma) ** index
+        return f32(self.init_value) * power(f32(self.gamma), index)
 
     def _horizon(self) -> int | None:
         return None
@@ -186,13 +189,21 @@ class MultiStepDecay(Schedule):
       ``torch.optim.lr_scheduler.MultiStepLR``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     milestones: Sequence[int] | jax.Array = field(check.step_sequence, strict=False)
     gamma: ArrayLike = field(check.real, default=0.1, minimum=0)
 
+    def _check(self) -> None:
+        if check.concrete((self.init_value, self.milestones, self.gamma)):
+            gamma = np.max(np.asarray(self.gamma, np.float64))
+            last = np.max(np.asarray(self.init_value, np.float64)) * gamma ** len(self.milestones)
+            check.representable(
+                "MultiStepDecay", "init_value * gamma ** len(milestones)", float(last)
+            )
+
     def _value(self, step: jax.Array) -> jax.Array:
         count = intervals_passed(step, self.milestones).astype(jnp.float32)
-        return f32(self.init_value) * f32(self.gamma) ** count
+        return f32(self.init_value) * power(f32(self.gamma), count)
 
     def _horizon(self) -> int | None:
         return int(self.milestones[-1]) if len(self.milestones) else 0

@@ -10,6 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._numerics import lerp
 
 
 class Constant(Schedule):
@@ -29,7 +30,7 @@ class Constant(Schedule):
       Array(0.1, dtype=float32)
     """
 
-    value: ArrayLike = field(check.real)
+    value: ArrayLike = field(check.level)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return jnp.zeros(step.shape, jnp.float32) + f32(self.value)
@@ -96,8 +97,8 @@ class Polynomial(Schedule):
       ``optax.polynomial_schedule``; ``keras.optimizers.schedules.PolynomialDecay``.
     """
 
-    init_value: ArrayLike = field(check.real)
-    end_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
+    end_value: ArrayLike = field(check.level)
     power: ArrayLike = field(check.real, minimum=0, exclusive=True)
     transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
     transition_begin: ArrayLike = field(check.steps, default=0)
@@ -108,8 +109,7 @@ class Polynomial(Schedule):
             left = _cycle_remaining(step, self.transition_begin, self.transition_steps)
         else:
             left = 1 - ramp(step, self.transition_begin, self.transition_steps)
-        init, end = f32(self.init_value), f32(self.end_value)
-        return (init - end) * left ** f32(self.power) + end
+        return lerp(f32(self.end_value), f32(self.init_value), left ** f32(self.power))
 
     def _horizon(self) -> int | None:
         if self.cycle:
@@ -161,15 +161,14 @@ class Linear(Schedule):
       ``optax.linear_schedule``.
     """
 
-    init_value: ArrayLike = field(check.real)
-    end_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
+    end_value: ArrayLike = field(check.level)
     transition_steps: ArrayLike = field(check.steps, positive=True, fix=check.CONSTANT_HINT)
     transition_begin: ArrayLike = field(check.steps, default=0)
 
     def _value(self, step: jax.Array) -> jax.Array:
         left = 1 - ramp(step, self.transition_begin, self.transition_steps)
-        init, end = f32(self.init_value), f32(self.end_value)
-        return (init - end) * left + end
+        return lerp(f32(self.end_value), f32(self.init_value), left)
 
     def _horizon(self) -> int | None:
         return int(self.transition_begin) + int(self.transition_steps)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
 
 
 def _power(init_value: ArrayLike, shifted: jax.Array, power: ArrayLike) -> jax.Array:
@@ -17,6 +18,14 @@ def _power(init_value: ArrayLike, shifted: jax.Array, power: ArrayLike) -> jax.A
 
 
 _POWER = {"maximum": 1, "fix": "A power above 1 overflows float32 within 2**31 steps."}
+
+
+def _check_growth(owner: str, init_value: ArrayLike, power: ArrayLike) -> None:
+    """A positive power grows the value up to ``I (2**31 - 1)**p``: it must stay finite."""
+    if check.concrete((init_value, power)):
+        exponent = max(float(np.max(np.asarray(power, np.float64))), 0.0)
+        largest = float(np.max(np.asarray(init_value, np.float64))) * INT32_MAX**exponent
+        check.representable(owner, "init_value * (2**31 - 1)**power", largest)
 
 
 class DirectPowerDecay(Schedule):
@@ -42,8 +51,11 @@ class DirectPowerDecay(Schedule):
       TF Model Garden ``official/modeling/optimization/lr_schedule.py``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     power: ArrayLike = field(check.real, **_POWER)
+
+    def _check(self) -> None:
+        _check_growth("DirectPowerDecay", self.init_value, self.power)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return _power(self.init_value, step, self.power)
@@ -83,11 +95,14 @@ class PowerAndLinearDecay(Schedule):
       TF Model Garden ``official/modeling/optimization/lr_schedule.py``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     total_decay_steps: ArrayLike = field(check.steps, positive=True)
     power: ArrayLike = field(check.real, **_POWER)
     linear_decay_fraction: ArrayLike = field(check.real, default=0.1, minimum=0, maximum=1)
     offset: ArrayLike = field(check.steps, default=0)
+
+    def _check(self) -> None:
+        _check_growth("PowerAndLinearDecay", self.init_value, self.power)
 
     def _value(self, step: jax.Array) -> jax.Array:
         shifted = step - i32(self.offset)
@@ -137,10 +152,13 @@ class PowerDecayWithOffset(Schedule):
       TF Model Garden ``official/modeling/optimization/lr_schedule.py``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     power: ArrayLike = field(check.real, **_POWER)
     offset: ArrayLike = field(check.steps)
-    pre_offset_value: ArrayLike = field(check.real)
+    pre_offset_value: ArrayLike = field(check.level)
+
+    def _check(self) -> None:
+        _check_growth("PowerDecayWithOffset", self.init_value, self.power)
 
     def _value(self, step: jax.Array) -> jax.Array:
         offset, cap = i32(self.offset), f32(self.pre_offset_value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,64 +10,16 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
+from jaxsched._base import Schedule, f32, field, i32
 from jaxsched._cosine import check_one_floor, floor_value
+from jaxsched._cycles import cycle_start, growing_cycles
 from jaxsched._join import Join, phases
+from jaxsched._numerics import lerp, power
 from jaxsched._warmup import warmup_cosine_decay
 
-
-def _integer_growth_cycle(step: jax.Array, first: jax.Array, mult: jax.Array) -> tuple:
-    """Cycle index and start for lengths ``first * mult**i`` with an integer ``mult >= 2``.
-
-    Cycle ``i`` starts at ``first * (1 + mult + ... + mult**(i-1))``, a multiple of
-    ``first``; so step ``t`` is in cycle ``i`` iff ``t // first >= that sum / first``. The
-    sums are built in saturating int32 (at most 31 terms before passing ``2**31``), so the
-    index is exact at every restart up to ``2**31 - 1``.
-    """
-    whole = step // first
-    total = jnp.zeros_like(whole)
-    index = jnp.zeros_like(whole)
-    limit = (INT32_MAX - 1) // jnp.maximum(mult, 1)
-    for _ in range(31):
-        following = jnp.where(total > limit, INT32_MAX, total * mult + 1)
-        reached = following <= whole
-        index = index + reached.astype(jnp.int32)
-        total = jnp.where(reached, following, total)
-    return index, step - first * total
-
-
-def growing_cycles(step: jax.Array, first_steps: ArrayLike, mult: ArrayLike) -> tuple:
-    """The cycle index (float32) and the position in it, in [0, 1), for lengths ``F m**i``.
-
-    ``m == 1`` is plain periods and a whole ``m`` uses exact integer cycle starts; a
-    fractional ``m`` puts restarts between steps, so the index is Keras' float32
-    logarithm corrected by one either way against the cycle starts.
-    """
-    first = i32(first_steps)
-    growth = f32(mult)
-    periodic = (
-        (step // first).astype(jnp.float32),
-        (step % first).astype(jnp.float32) / first.astype(jnp.float32),
-    )
-    whole_mult = jnp.round(growth).astype(jnp.int32)
-    index, offset = _integer_growth_cycle(step, first, whole_mult)
-    index_f = index.astype(jnp.float32)
-    length = first.astype(jnp.float32) * growth**index_f
-    whole = (index_f, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
-    t, first_f = step.astype(jnp.float32), first.astype(jnp.float32)
-    guess = jnp.floor(jnp.log1p(t / first_f * (growth - 1)) / jnp.log(growth))
-
-    def start(i: jax.Array) -> jax.Array:
-        return first_f * (growth**i - 1) / (growth - 1)
-
-    guess = jnp.where(t < start(guess), guess - 1, guess)
-    guess = jnp.where(t >= start(guess + 1), guess + 1, guess)
-    fractional = (guess, jnp.clip((t - start(guess)) / (first_f * growth**guess), 0.0, 1.0))
-    is_one, is_whole = growth == 1, growth == jnp.round(growth)
-    return tuple(
-        jnp.where(is_one, a, jnp.where(is_whole, b, c))
-        for a, b, c in zip(periodic, whole, fractional, strict=True)
-    )
+_GROWING_PEAKS = (
+    "Peaks that grow from cycle to cycle reach inf; join rising cycles with phases instead."
+)
 
 
 class CosineRestarts(Schedule):
@@ -79,19 +30,21 @@ class CosineRestarts(Schedule):
 
     .. math:: v = E + (I - E)\, m^{i}\, \tfrac12 (1 + \cos \pi x)
 
-    so ``m_mul`` (:math:`m`) shrinks the amplitude, not the floor, as in Keras. The cycle
-    index is computed from integers when ``t_mul`` is a whole number: Keras and TF invert
-    the cycle lengths with a float32 logarithm and, for ``t_mul=2``, take restarts 13 and
-    15 for the last step of the previous cycle (the value is the floor instead of the
-    peak); jaxsched does not. For a fractional ``t_mul`` the restarts fall between steps
-    and the index is found in float32 and corrected against the cycle starts.
+    so ``m_mul`` (:math:`m`) shrinks the amplitude, not the floor, as in Keras. Cycle
+    :math:`i` starts at the first update at or after
+    :math:`S_i = F (t^i - 1) / (t - 1)`, decided exactly: from integers when ``t_mul`` is a
+    whole number, and in double-float32 arithmetic when it is fractional (see
+    ``docs/conventions.md``). Keras and TF invert the cycle lengths with a float32
+    logarithm and, for ``t_mul=2``, take restarts 13 and 15 for the last step of the
+    previous cycle (the value is the floor instead of the peak); jaxsched does not.
 
     Args:
       init_value: :math:`I`, the first peak.
       first_decay_steps: :math:`F > 0`, the length of the first cycle.
       t_mul: :math:`t \ge 1`, how much longer each cycle is than the last (PyTorch's
         ``T_mult``; Keras' ``t_mul``).
-      m_mul: :math:`m > 0`, how much lower each peak is than the last.
+      m_mul: :math:`0 < m \le 1`, how much lower each peak is than the last (peaks that
+        grow would reach ``inf``).
       alpha: the floor as a fraction of ``init_value`` (Keras); mutually exclusive with
         ``end_value``. Neither given means a floor of 0.
       end_value: the floor as an absolute value (PyTorch's ``eta_min``).
@@ -111,12 +64,14 @@ class CosineRestarts(Schedule):
       ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     first_decay_steps: ArrayLike = field(check.steps, positive=True)
     t_mul: ArrayLike = field(check.real, default=2.0, minimum=1)
-    m_mul: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
-    alpha: ArrayLike | None = field(check.real, default=None)
-    end_value: ArrayLike | None = field(check.real, default=None)
+    m_mul: ArrayLike = field(
+        check.real, default=1.0, minimum=0, exclusive=True, maximum=1, fix=_GROWING_PEAKS
+    )
+    alpha: ArrayLike | None = field(check.real, default=None, minimum=0)
+    end_value: ArrayLike | None = field(check.level, default=None)
 
     def _check(self) -> None:
         check_one_floor("CosineRestarts", self.alpha, self.end_value)
@@ -125,8 +80,8 @@ class CosineRestarts(Schedule):
         index, position = growing_cycles(step, self.first_decay_steps, self.t_mul)
         init = f32(self.init_value)
         floor = floor_value(init, self.alpha, self.end_value)
-        amplitude = f32(self.m_mul) ** index
-        return floor + (init - floor) * amplitude * 0.5 * (1 + jnp.cos(jnp.pi * position))
+        amplitude = power(f32(self.m_mul), index)
+        return lerp(floor, init, amplitude * 0.5 * (1 + jnp.cos(jnp.pi * position)))
 
     def _horizon(self) -> int | None:
         return None
@@ -163,7 +118,7 @@ class Restarts(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         period = i32(self.period)
         cycles = (step // period).astype(jnp.float32)
-        return f32(self.decay) ** cycles * self.schedule(step % period)
+        return power(f32(self.decay), cycles) * self.schedule(step % period)
 
     def _horizon(self) -> int | None:
         return None
@@ -197,7 +152,8 @@ class DecayCycles(Schedule):
     timm's ``CosineLRScheduler``, ``TanhLRScheduler`` and ``PolyLRScheduler`` (with
     ``t_in_epochs=False``), except at restarts: timm finds the cycle index with a float
     logarithm and, for ``cycle_mul=3``, starts the cycle due at update 121 one update
-    late; here a whole ``cycle_mul`` gives exact integer cycle starts. Unlike timm,
+    late; here every cycle starts exactly at the first update at or after
+    :math:`F (m^i - 1) / (m - 1)`, for a whole or a fractional ``cycle_mul``. Unlike timm,
     ``cycle_limit`` defaults to no limit (timm's default 1 means no restart: use
     :class:`CosineDecay` or :func:`tanh_decay` for that). The tanh shape never reaches 0,
     so its value drops to :math:`E` when the last cycle ends, as in timm.
@@ -208,7 +164,7 @@ class DecayCycles(Schedule):
       shape: ``"cosine"``, ``"tanh"`` or ``"poly"``.
       end_value: :math:`E` (timm's ``lr_min``).
       cycle_mul: :math:`m \ge 1`.
-      cycle_decay: :math:`d > 0`, the peak's factor per cycle.
+      cycle_decay: :math:`0 < d \le 1`, the peak's factor per cycle.
       cycle_limit: the number of cycles, or ``None`` for no limit.
       k_decay: :math:`k > 0` (Zhang & Li, *k-decay*).
       power: :math:`p > 0`, for ``"poly"`` only (timm's default 0.5).
@@ -231,12 +187,14 @@ class DecayCycles(Schedule):
       ``TanhLRScheduler``, ``PolyLRScheduler``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     cycle_steps: ArrayLike = field(check.steps, positive=True)
     shape: str = field(check.choice, static=True, default="cosine", options=CYCLE_SHAPES)
-    end_value: ArrayLike = field(check.real, default=0.0)
+    end_value: ArrayLike = field(check.level, default=0.0)
     cycle_mul: ArrayLike = field(check.real, default=1.0, minimum=1)
-    cycle_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
+    cycle_decay: ArrayLike = field(
+        check.real, default=1.0, minimum=0, exclusive=True, maximum=1, fix=_GROWING_PEAKS
+    )
     cycle_limit: ArrayLike | None = field(check.steps, default=None, positive=True)
     k_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
     power: ArrayLike | None = field(check.real, default=None, minimum=0, exclusive=True)
@@ -266,10 +224,10 @@ class DecayCycles(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         index, position = growing_cycles(step, self.cycle_steps, self.cycle_mul)
         end = f32(self.end_value)
-        peak = f32(self.init_value) * f32(self.cycle_decay) ** index
+        peak = f32(self.init_value) * power(f32(self.cycle_decay), index)
         k = f32(self.k_decay)
         warped = jnp.where(k == 1, position, position**k)
-        value = end + (peak - end) * _unit_decay(self, warped)
+        value = lerp(end, peak, _unit_decay(self, warped))
         if self.cycle_limit is None:
             return value
         return jnp.where(index >= i32(self.cycle_limit).astype(jnp.float32), end, value)
@@ -277,14 +235,10 @@ class DecayCycles(Schedule):
     def _horizon(self) -> int | None:
         if self.cycle_limit is None:
             return None
-        first, mult, count = int(self.cycle_steps), float(self.cycle_mul), int(self.cycle_limit)
-        if mult == 1:
-            return first * count
-        if mult == round(mult):
-            return first * (int(mult) ** count - 1) // (int(mult) - 1)
-        return math.ceil(first * (mult**count - 1) / (mult - 1))
+        return cycle_start(int(self.cycle_steps), float(self.cycle_mul), int(self.cycle_limit))
 
 
+@check.factory({"DecayCycles": {"cycle_steps": "decay_steps"}})
 def tanh_decay(
     init_value: ArrayLike,
     decay_steps: ArrayLike,
@@ -355,5 +309,6 @@ def sgdr(cycles: Iterable[Mapping[str, Any]]) -> Join:
             raise TypeError(
                 f"sgdr: cycle {i} must be a dict of warmup_cosine_decay arguments, got {kwargs!r}."
             )
-        built.append(warmup_cosine_decay(**kwargs))
+        with check.reported_as("sgdr", lambda owner, name, i=i: f"cycles[{i}][{name!r}]"):
+            built.append(warmup_cosine_decay(**kwargs))
     return phases(*built)

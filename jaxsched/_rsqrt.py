@@ -39,7 +39,7 @@ class InverseSqrtDecay(Schedule):
       ``utils.create_learning_rate_schedule(decay_type="rsqrt")``.
     """
 
-    init_value: ArrayLike = field(check.real)
+    init_value: ArrayLike = field(check.level)
     timescale: ArrayLike = field(check.real, minimum=0, exclusive=True)
 
     def _value(self, step: jax.Array) -> jax.Array:
@@ -81,7 +81,7 @@ class Noam(Schedule):
 
     model_dim: ArrayLike = field(check.real, minimum=0, exclusive=True)
     warmup_steps: ArrayLike = field(check.steps, positive=True)
-    scale: ArrayLike = field(check.real, default=1.0)
+    scale: ArrayLike = field(check.level, default=1.0)
 
     def _value(self, step: jax.Array) -> jax.Array:
         count = step.astype(jnp.float32) + 1

@@ -28,13 +28,16 @@ def fall(shape: str, progress: jax.Array) -> jax.Array:
 def rise(shape: str, done: jax.Array, length: jax.Array) -> jax.Array:
     """The fraction of a warmup done after ``done`` of ``length`` steps: the decay reversed.
 
-    The 1-sqrt warmup is ``1 - sqrt(1 - u)`` (Hugging Face's ``warmup_type="1-sqrt"``), so
-    ``1 - u`` is formed from the integers ``length - done`` rather than by subtracting a
-    rounded ``u``.
+    Written so that a first step far from the end still gives a non-zero fraction in
+    float32: the cosine rise ``(1 - cos(pi u)) / 2`` is computed as ``sin(pi u / 2)**2``
+    (``cos`` rounds to 1 for ``u`` below about ``2e-4``), and the 1-sqrt rise
+    ``1 - sqrt(1 - u)`` (Hugging Face's ``warmup_type="1-sqrt"``) as
+    ``u / (1 + sqrt(1 - u))``, with ``1 - u`` formed from the integers ``length - done``.
     """
-    if shape == "1-sqrt":
-        return fall(shape, ramp(length - jnp.clip(done, 0, length), 0, length))
     progress = ramp(done, 0, length)
+    if shape == "1-sqrt":
+        left = ramp(length - jnp.clip(done, 0, length), 0, length)
+        return progress / (1 + jnp.sqrt(left))
     if shape == "cosine":
-        return 0.5 * (1 - jnp.cos(jnp.pi * progress))
+        return jnp.sin(0.5 * jnp.pi * progress) ** 2
     return progress

@@ -9,6 +9,10 @@ how to fix it. Traced values skip the value checks (SPEC 3.6).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jax
@@ -18,6 +22,11 @@ import numpy as np
 from jaxsched._base import INT32_MAX, Schedule
 
 CONSTANT_HINT = "For a value that never changes use jaxsched.Constant."
+LEVEL_FIX = (
+    "Schedule values (learning rates, weight decay, momentum) are never negative; to flip "
+    "the sign of a whole schedule, scale it: -1.0 * schedule."
+)
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def is_traced(value: Any) -> bool:
@@ -30,21 +39,103 @@ def _describe(name: str, value: Any) -> str:
     return f"{name}={value!r}"
 
 
+class _ArgumentError:
+    """What a construction error is about, kept so a factory can re-word it in its own terms.
+
+    ``owner`` is the function, ``name`` the argument as written, ``value`` what was
+    received, ``rule`` what was broken and ``fix`` how to mend it.
+    """
+
+    owner: str
+    name: str
+    value: Any
+    rule: str
+    fix: str
+
+    def _fill(self, owner: str, name: str, value: Any, rule: str, fix: str) -> None:
+        self.owner, self.name, self.value, self.rule, self.fix = owner, name, value, rule, fix
+
+    def reworded(self, owner: str, name: str) -> Exception:
+        return type(self)(owner, name, self.value, self.rule, self.fix)  # type: ignore[call-arg]
+
+
+class InvalidValue(_ArgumentError, ValueError):
+    def __init__(self, owner: str, name: str, value: Any, rule: str, fix: str = "") -> None:
+        self._fill(owner, name, value, rule, fix)
+        message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
+        super().__init__(f"{message} {fix}".rstrip())
+
+
+class InvalidType(_ArgumentError, TypeError):
+    def __init__(self, owner: str, name: str, value: Any, rule: str, fix: str = "") -> None:
+        self._fill(owner, name, value, rule, fix)
+        message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
+        super().__init__(f"{message} {fix}".rstrip())
+
+
 def fail(owner: str, name: str, value: Any, rule: str, fix: str = "") -> ValueError:
     """A ValueError in the house style (return it, then ``raise``)."""
-    message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
-    return ValueError(f"{message} {fix}".rstrip())
+    return InvalidValue(owner, name, value, rule, fix)
+
+
+def wrong_type(owner: str, name: str, value: Any, rule: str, fix: str = "") -> TypeError:
+    """A TypeError in the house style (return it, then ``raise``)."""
+    return InvalidType(owner, name, value, rule, fix)
+
+
+@contextlib.contextmanager
+def reported_as(owner: str, rename: Callable[[str, str], str | None]) -> Iterator[None]:
+    """Re-words the construction errors raised inside as errors of ``owner``.
+
+    A factory builds inner schedules from its arguments; a bad argument should be named
+    as the user wrote it (``warmup_stable_decay: decay_steps``), not as the inner class
+    calls it (``Cooldown: cooldown_steps``). ``rename(inner_owner, inner_name)`` gives
+    the factory's argument, or ``None`` to leave an error as it is.
+    """
+    try:
+        yield
+    except (InvalidValue, InvalidType) as error:
+        name = rename(error.owner, error.name)
+        if name is None:
+            raise
+        raise error.reworded(owner, name) from None
+
+
+def factory(renames: dict[str, dict[str, str]] | None = None) -> Callable:
+    """Decorates a factory so inner errors name it and its own arguments.
+
+    ``renames[inner_owner][inner_name]`` is the factory's argument behind an inner one;
+    an inner argument with the same name as one of the factory's maps to it.
+    """
+    renames = renames or {}
+
+    def decorate(fn: Callable) -> Callable:
+        arguments = set(inspect.signature(fn).parameters)
+
+        def rename(inner_owner: str, inner_name: str) -> str | None:
+            name = renames.get(inner_owner, {}).get(inner_name, inner_name)
+            return name if name in arguments else None
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with reported_as(fn.__name__, rename):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _numeric_array(owner: str, name: str, value: Any, kind: str) -> np.ndarray:
-    wrong_kind = TypeError(f"{owner}: {name} must be {kind}, got {_describe(name, value)}.")
+    wrong_kind = wrong_type(owner, name, value, f"must be {kind}")
     if isinstance(value, bool | np.bool_ | str) or value is None:
         raise wrong_kind
     try:
         array = np.asarray(value)
     except Exception as error:
         raise wrong_kind from error
-    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+    # jnp.issubdtype knows bfloat16 and the other ML float types; NumPy does not.
+    if not (jnp.issubdtype(array.dtype, jnp.integer) or jnp.issubdtype(array.dtype, jnp.floating)):
         raise wrong_kind
     return array
 
@@ -63,23 +154,49 @@ def real(
     maximum: float | None = None,
     fix: str = "",
 ) -> Any:
-    """A finite real hyperparameter (batched arrays allowed), optionally bounded."""
+    """A real hyperparameter, finite in float32 (batched arrays allowed), optionally bounded.
+
+    The bounds apply to the float32 value the schedule computes with, so a positive value
+    that rounds to 0 in float32 is refused too.
+    """
     if is_traced(value):
         return value
     array = _numeric_array(owner, name, value, "a real number").astype(np.float64)
     if not np.all(np.isfinite(array)):
         raise fail(owner, name, value, "must be finite", fix)
+    if not np.all(np.abs(array) <= FLOAT32_MAX):
+        raise fail(
+            owner, name, value, f"must be finite in float32 (at most {FLOAT32_MAX:.7g})", fix
+        )
+    computed = array.astype(np.float32)
     if minimum is not None:
-        ok = array > minimum if exclusive else array >= minimum
+        ok = computed > minimum if exclusive else computed >= minimum
         if not np.all(ok):
             if minimum == 0:
                 rule = "positive" if exclusive else "non-negative"
             else:
                 rule = f"{'>' if exclusive else '>='} {minimum}"
+            if exclusive and np.all(array > minimum):
+                rule += " in float32"
             raise fail(owner, name, value, f"must be {rule}", fix)
-    if maximum is not None and not np.all(array <= maximum):
+    if maximum is not None and not np.all(computed <= maximum):
         raise fail(owner, name, value, f"must be <= {maximum}", fix)
     return _canonical(array, float)
+
+
+def level(owner: str, name: str, value: Any, **options: Any) -> Any:
+    """A value a schedule takes (a learning rate, a floor, a peak): finite and ``>= 0``."""
+    checked = real(owner, name, value, **options)
+    if not is_traced(checked) and not np.all(np.asarray(checked) >= 0):
+        raise fail(owner, name, value, "must be non-negative", LEVEL_FIX)
+    return checked
+
+
+def representable(owner: str, what: str, value: float, fix: str = "") -> None:
+    """A value derived from several arguments must still be finite in float32."""
+    if not abs(value) <= FLOAT32_MAX:
+        message = f"{owner}: {what} is {value:.4g}, beyond float32 (at most {FLOAT32_MAX:.7g})."
+        raise ValueError(f"{message} {fix}".rstrip())
 
 
 def steps(
@@ -100,10 +217,13 @@ def steps(
     array = _numeric_array(owner, name, value, "an integer number of optimizer updates")
     if np.issubdtype(array.dtype, np.floating):
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-            raise TypeError(
-                f"{owner}: {name} must be an integer number of optimizer updates, got "
-                f"{_describe(name, value)}. Lengths count updates; convert epochs or "
-                f"fractions with jaxsched.epochs_to_updates / fraction_to_updates."
+            raise wrong_type(
+                owner,
+                name,
+                value,
+                "must be an integer number of optimizer updates",
+                "Lengths count updates; convert epochs or fractions with "
+                "jaxsched.epochs_to_updates / fraction_to_updates.",
             )
     if not np.all(np.abs(array) <= INT32_MAX):
         raise fail(owner, name, value, f"must be <= 2**31 - 1 = {INT32_MAX}", fix)
@@ -118,9 +238,7 @@ def step_sequence(owner: str, name: str, value: Any, *, strict: bool) -> Any:
     if is_traced(value):
         return value
     if isinstance(value, dict | set):
-        raise TypeError(
-            f"{owner}: {name} must be a sequence of steps, got {_describe(name, value)}."
-        )
+        raise wrong_type(owner, name, value, "must be a sequence of steps")
     if np.size(value) == 0:
         return np.zeros(0, np.int32)
     array = np.asarray(steps(owner, name, value))
@@ -136,8 +254,8 @@ def step_sequence(owner: str, name: str, value: Any, *, strict: bool) -> Any:
     return array.astype(np.int32)
 
 
-def real_sequence(owner: str, name: str, value: Any) -> Any:
-    """A 1-D sequence of finite reals, stored as a float64 NumPy array.
+def level_sequence(owner: str, name: str, value: Any) -> Any:
+    """A 1-D sequence of levels (finite, ``>= 0``), stored as a float64 NumPy array.
 
     A list holding traced numbers (a schedule built inside ``vmap``) is stacked instead.
     """
@@ -145,7 +263,7 @@ def real_sequence(owner: str, name: str, value: Any) -> Any:
         return value
     if isinstance(value, list | tuple) and not concrete(list(value)):
         return jnp.stack([jnp.asarray(v, jnp.float32) for v in value])
-    array = np.asarray(real(owner, name, value), dtype=np.float64)
+    array = np.asarray(level(owner, name, value), dtype=np.float64)
     if array.ndim != 1:
         raise fail(owner, name, value, "must be a 1-D sequence of numbers")
     return array
@@ -153,7 +271,7 @@ def real_sequence(owner: str, name: str, value: Any) -> Any:
 
 def flag(owner: str, name: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be True or False, got {name}={value!r}.")
+        raise wrong_type(owner, name, value, "must be True or False")
     return value
 
 
@@ -163,14 +281,14 @@ def seed(owner: str, name: str, value: Any) -> Any:
         return value
     array = _numeric_array(owner, name, value, "an integer seed")
     if not np.issubdtype(array.dtype, np.integer) or array.ndim != 0:
-        raise TypeError(f"{owner}: {name} must be an integer seed, got {_describe(name, value)}.")
+        raise wrong_type(owner, name, value, "must be an integer seed")
     if not abs(int(array)) <= INT32_MAX:
         raise fail(owner, name, value, f"must fit in int32 (|seed| <= {INT32_MAX})")
     return int(array)
 
 
 def choice(owner: str, name: str, value: Any, options: tuple[str, ...]) -> str:
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise fail(owner, name, value, f"must be one of {options!r}")
     return value
 

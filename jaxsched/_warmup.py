@@ -12,6 +12,7 @@ from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32
 from jaxsched._cosine import CosineDecay
 from jaxsched._exponential import ExponentialDecay
+from jaxsched._numerics import add_steps, lerp
 from jaxsched._shapes import SHAPES, rise
 
 WARMUP_STARTS = ("zero", "first_step")
@@ -43,7 +44,11 @@ class Warmup(Schedule):
     ``init_value``; with ``init_value=0`` that update changes nothing under SGD (Adam's
     moments still advance). ``start="first_step"`` counts update 0 as the first step of
     the ramp so every update gets a non-zero rate, and still reaches :math:`P` exactly at
-    update :math:`W`. ``warmup_steps=0`` is allowed and gives ``schedule`` itself.
+    update :math:`W`: the first fraction :math:`g(1 / (W + 1))` is computed without
+    cancellation, so it is non-zero in float32 for every shape and every
+    :math:`W \le 2^{31} - 1` (for a peak :math:`P \ge 10^{-8}`). A ``power`` :math:`p`
+    raises it to :math:`g^{p}`, which can round to 0 for a large :math:`p` and a long
+    warmup. ``warmup_steps=0`` is allowed and gives ``schedule`` itself.
 
     Args:
       schedule: the schedule that follows the warmup.
@@ -77,7 +82,7 @@ class Warmup(Schedule):
 
     schedule: Schedule = field(check.schedule)
     warmup_steps: ArrayLike = field(check.steps)
-    init_value: ArrayLike = field(check.real, default=0.0)
+    init_value: ArrayLike = field(check.level, default=0.0)
     start: str = field(check.choice, static=True, default="zero", options=WARMUP_STARTS)
     shape: str = field(check.choice, static=True, default="linear", options=WARMUP_SHAPES)
     power: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
@@ -85,7 +90,8 @@ class Warmup(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         length = i32(self.warmup_steps)
         if self.start == "first_step":
-            done, total = step + 1, length + 1
+            # Saturating: for a warmup of 2**31 - 1 updates, W / (W + 1) is 1 in float32.
+            done, total = jnp.minimum(step, length - 1) + 1, add_steps(length, 1)
         else:
             done, total = step, jnp.maximum(length, 1)
         if self.shape == "constant":
@@ -94,8 +100,7 @@ class Warmup(Schedule):
             frac = rise(self.shape, done, total)
         power = f32(self.power)
         frac = jnp.where(power == 1, frac, frac**power)
-        init, peak = f32(self.init_value), self.schedule(0)
-        ramp = init + (peak - init) * frac
+        ramp = lerp(f32(self.init_value), self.schedule(0), frac)
         return jnp.where(step < length, ramp, self.schedule(step - length))
 
     def _horizon(self) -> int | None:
@@ -107,6 +112,7 @@ def _check_start(owner: str, start: Any) -> str:
     return check.choice(owner, "start", start, WARMUP_STARTS)
 
 
+@check.factory({"CosineDecay": {"init_value": "peak_value"}})
 def warmup_cosine_decay(
     init_value: ArrayLike,
     peak_value: ArrayLike,
@@ -162,6 +168,7 @@ def warmup_cosine_decay(
     return Warmup(cosine, warmup_steps, init_value, _check_start(owner, start))
 
 
+@check.factory({"ExponentialDecay": {"init_value": "peak_value"}})
 def warmup_exponential_decay(
     init_value: ArrayLike,
     peak_value: ArrayLike,

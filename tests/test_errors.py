@@ -484,7 +484,7 @@ BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "wsd_zero_decay",
         lambda: js.warmup_stable_decay(1.0, 2, 3, 0),
         ValueError,
-        r"Cooldown: cooldown_steps must be positive, got cooldown_steps=0",
+        r"warmup_stable_decay: decay_steps must be positive, got decay_steps=0",
     ),
     (
         "wsd_too_long",
@@ -568,7 +568,7 @@ BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "tanh_bounds_reversed",
         lambda: js.tanh_decay(1.0, 10, lb=3.0, ub=-7.0),
         ValueError,
-        r"DecayCycles: ub must be > 3\.0, got ub=-7\.0",
+        r"tanh_decay: ub must be > 3\.0, got ub=-7\.0",
     ),
     (
         "per_epoch_zero",
@@ -577,6 +577,203 @@ BAD: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         r"PerEpoch: steps_per_epoch must be positive, got steps_per_epoch=0",
     ),
 ]
+
+# Factories name themselves and the argument as the user wrote it, never the inner class.
+FACTORY_ERRORS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
+    (
+        "wsd_peak_negative",
+        lambda: js.warmup_stable_decay(-1.0, 2, 3, 4),
+        ValueError,
+        r"warmup_stable_decay: peak_value must be non-negative, got peak_value=-1\.0",
+    ),
+    (
+        "wsd_warmup_shape",
+        lambda: js.warmup_stable_decay(1.0, 2, 3, 4, warmup_shape="exp"),
+        ValueError,
+        r"warmup_stable_decay: warmup_shape must be one of",
+    ),
+    (
+        "tanh_zero_length",
+        lambda: js.tanh_decay(1.0, 0),
+        ValueError,
+        r"tanh_decay: decay_steps must be positive, got decay_steps=0",
+    ),
+    (
+        "phases_too_long",
+        lambda: js.phases((C, 2**30), (C, 2**30), C),
+        ValueError,
+        r"phases: the phases before the last add up to 2147483648 updates, more than "
+        r"2\*\*31 - 1",
+    ),
+    (
+        "warmup_cosine_peak_nan",
+        lambda: js.warmup_cosine_decay(0.0, float("nan"), 10, 100),
+        ValueError,
+        r"warmup_cosine_decay: peak_value must be finite, got peak_value=nan",
+    ),
+    (
+        "warmup_cosine_exponent",
+        lambda: js.warmup_cosine_decay(0.0, 1.0, 10, 100, exponent=0.0),
+        ValueError,
+        r"warmup_cosine_decay: exponent must be positive",
+    ),
+    (
+        "warmup_exponential_peak",
+        lambda: js.warmup_exponential_decay(0.0, "1", 10, 100, 0.5),
+        TypeError,
+        r"warmup_exponential_decay: peak_value must be a real number, got peak_value='1'",
+    ),
+    (
+        "warmup_exponential_init",
+        lambda: js.warmup_exponential_decay(-0.1, 1.0, 10, 100, 0.5),
+        ValueError,
+        r"warmup_exponential_decay: init_value must be non-negative",
+    ),
+    (
+        "sgdr_bad_cycle",
+        lambda: js.sgdr(
+            [
+                dict(init_value=0.0, peak_value=1.0, warmup_steps=5, decay_steps=50),
+                dict(init_value=0.0, peak_value=1.0, warmup_steps=5, decay_steps=5),
+            ]
+        ),
+        ValueError,
+        r"sgdr: cycles\[1\]\['decay_steps'\] must be greater than warmup_steps=5",
+    ),
+    (
+        "linear_onecycle_zero_div",
+        lambda: js.linear_onecycle(100, 1.0, div_factor=0.0),
+        ValueError,
+        r"linear_onecycle: div_factor must be positive, got div_factor=0\.0",
+    ),
+    (
+        "cosine_onecycle_str_div",
+        lambda: js.cosine_onecycle(100, 1.0, final_div_factor="10"),
+        TypeError,
+        r"cosine_onecycle: final_div_factor must be a real number, got final_div_factor='10'",
+    ),
+    (
+        "onecycle_negative_div",
+        lambda: js.OneCycle(1.0, 100, div_factor=-25.0),
+        ValueError,
+        r"OneCycle: div_factor must be positive, got div_factor=-25\.0",
+    ),
+    (
+        "onecycle_floor_overflow",
+        lambda: js.OneCycle(1e30, 100, div_factor=1e-10),
+        ValueError,
+        r"OneCycle: the start peak_value / div_factor is 1e\+40, beyond float32",
+    ),
+    (
+        "scales_init_negative",
+        lambda: js.PiecewiseConstant.from_scales(-1.0, {10: 0.1}),
+        ValueError,
+        r"PiecewiseConstant\.from_scales: init_value must be non-negative",
+    ),
+    (
+        "multiply_by_string",
+        lambda: C * "2",
+        TypeError,
+        r"Constant \* '2': a schedule multiplies with a number or another schedule, not a str",
+    ),
+    (
+        "string_times_schedule",
+        lambda: "2" * C,
+        TypeError,
+        r"'2' \* Constant: a schedule multiplies with a number or another schedule, not a str",
+    ),
+    (
+        "multiply_by_bool",
+        lambda: C * True,
+        TypeError,
+        r"not a bool",
+    ),
+]
+
+# Values that are finite as float64 but not as float32, sums of lengths past 2**31 - 1,
+# growth that reaches inf, and negative values: refused where they are written.
+RANGE_ERRORS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
+    (
+        "constant_beyond_float32",
+        lambda: js.Constant(1e39),
+        ValueError,
+        r"Constant: value must be finite in float32 \(at most 3\.402823e\+38\), got value=1e\+39",
+    ),
+    (
+        "linear_negative_end",
+        lambda: js.Linear(3e38, -3e38, 10),
+        ValueError,
+        r"Linear: end_value must be non-negative, got end_value=-3e\+38\. .*-1\.0 \* schedule",
+    ),
+    (
+        "timescale_zero_in_float32",
+        lambda: js.InverseSqrtDecay(1.0, 1e-46),
+        ValueError,
+        r"InverseSqrtDecay: timescale must be positive in float32, got timescale=1e-46",
+    ),
+    (
+        "restarts_growing_peaks",
+        lambda: js.CosineRestarts(1.0, 10, m_mul=1.5),
+        ValueError,
+        r"CosineRestarts: m_mul must be <= 1, got m_mul=1\.5\. Peaks that grow",
+    ),
+    (
+        "cycles_growing_peaks",
+        lambda: js.DecayCycles(1.0, 10, cycle_decay=1.5),
+        ValueError,
+        r"DecayCycles: cycle_decay must be <= 1, got cycle_decay=1\.5",
+    ),
+    (
+        "cyclical_cycle_too_long",
+        lambda: js.Cyclical(0.1, 1.0, step_size_up=2**30, step_size_down=2**30),
+        ValueError,
+        r"Cyclical: step_size_down plus step_size_up=1073741824 must be <= 2\*\*31 - 1",
+    ),
+    (
+        "cyclical_implicit_cycle_too_long",
+        lambda: js.Cyclical(0.1, 1.0, step_size_up=2**30),
+        ValueError,
+        r"Cyclical: step_size_up must be <= 2\*\*30 - 1 when step_size_down is not given",
+    ),
+    (
+        "cosine_negative_alpha",
+        lambda: js.CosineDecay(1.0, 10, alpha=-0.1),
+        ValueError,
+        r"CosineDecay: alpha must be non-negative",
+    ),
+    (
+        "clip_negative",
+        lambda: js.Clip(C, min_value=-1.0),
+        ValueError,
+        r"Clip: min_value must be non-negative",
+    ),
+    (
+        "multistep_overflow",
+        lambda: js.MultiStepDecay(1.0, [10, 20, 30], gamma=1e20),
+        ValueError,
+        r"MultiStepDecay: init_value \* gamma \*\* len\(milestones\) is 1e\+60, beyond float32",
+    ),
+    (
+        "power_growth_overflow",
+        lambda: js.DirectPowerDecay(1e35, 0.5),
+        ValueError,
+        r"DirectPowerDecay: init_value \* \(2\*\*31 - 1\)\*\*power is .*, beyond float32",
+    ),
+    (
+        "linear_cosine_overflow",
+        lambda: js.LinearCosineDecay(3e38, 10, alpha=1.0),
+        ValueError,
+        r"LinearCosineDecay: init_value \* \(1 \+ alpha \+ beta\) is .*, beyond float32",
+    ),
+    (
+        "piecewise_negative_value",
+        lambda: js.PiecewiseConstant([10], [1.0, -0.1]),
+        ValueError,
+        r"PiecewiseConstant: values must be non-negative, got values=\[1\.0, -0\.1\]",
+    ),
+]
+
+BAD += FACTORY_ERRORS + RANGE_ERRORS
 
 
 @pytest.mark.parametrize(("make", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])

@@ -84,12 +84,37 @@ def test_hyperparam_dtype_none_restores_optax_rule() -> None:
             r"learning_rate=.* is a plain callable\..*jaxsched\.FromFunction",
         ),
         ({"learning_rate": 0.1, "b1": lambda count: 0.9}, TypeError, r"b1=.* plain callable"),
-        ({"learning_rate": 0.1, "beta1": 0.9}, TypeError, r"adam has no argument 'beta1'"),
+        ({"learning_rate": 0.1, "beta1": 0.9}, TypeError, r"adamw has no argument 'beta1'"),
+        (
+            {"learning_rate": float("nan")},
+            ValueError,
+            r"inject: learning_rate must be finite, got learning_rate=nan",
+        ),
+        (
+            {"learning_rate": True},
+            TypeError,
+            r"inject: learning_rate must be a number or a jaxsched schedule, got "
+            r"learning_rate=True",
+        ),
+        ({"learning_rate": "1e-3"}, TypeError, r"inject: learning_rate must be a number"),
+        ({"learning_rate": 0.1, "b2": "0.999"}, TypeError, r"inject: b2 must be a number"),
+        (
+            {"learning_rate": 0.1, "weight_decay": float("nan")},
+            ValueError,
+            r"inject: weight_decay must be finite, got weight_decay=nan",
+        ),
+        ({"learning_rate": np.array([0.1, np.inf])}, ValueError, r"learning_rate must be finite"),
     ],
 )
 def test_inject_errors(kwargs: dict, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
-        js.inject(optax.adam, **kwargs)
+        js.inject(optax.adamw, **kwargs)
+
+
+def test_inject_passes_flags_and_dtypes_through() -> None:
+    tx = js.inject(optax.adamw, learning_rate=0.1, nesterov=True, mu_dtype="bfloat16")
+    state = tx.init({"w": jnp.ones(2)})
+    assert state.inner.inner_state[0].mu["w"].dtype == jnp.bfloat16
 
 
 def test_a_wrapped_function_is_injected() -> None:

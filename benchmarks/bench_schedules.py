@@ -64,7 +64,8 @@ def time_steps(repeats: int) -> None:
             optax.adamw, learning_rate=jaxsched.warmup_cosine_decay(0.0, PEAK, WARMUP, TOTAL)
         ),
         # The heaviest shapes of the catalogue: a three-phase WSD, and growing cycles
-        # (an exact integer cycle index: a 31-step unrolled search).
+        # (an exact cycle index: a 31-step unrolled integer search, and the double-float
+        # search of a fractional multiplier, which every growing cycle also computes).
         "jaxsched.inject WSD": jaxsched.inject(
             optax.adamw,
             learning_rate=jaxsched.warmup_stable_decay(
@@ -74,6 +75,10 @@ def time_steps(repeats: int) -> None:
         "jaxsched.inject cycles": jaxsched.inject(
             optax.adamw,
             learning_rate=jaxsched.DecayCycles(PEAK, TOTAL // 8, cycle_mul=2.0, cycle_decay=0.5),
+        ),
+        "jaxsched.inject cycles 1.5": jaxsched.inject(
+            optax.adamw,
+            learning_rate=jaxsched.DecayCycles(PEAK, TOTAL // 8, cycle_mul=1.5, cycle_decay=0.5),
         ),
     }
     x = jax.random.normal(jax.random.key(1), (256, 512))
@@ -98,10 +103,10 @@ def time_steps(repeats: int) -> None:
         f"\nTraining step, AdamW on {sum(p.size for p in _params().values()):,} parameters, "
         f"{jax.devices()[0].device_kind}; median of {repeats} x 10 steps"
     )
-    print(f"{'learning rate':24} {'ratio to constant':>18} {'median ms':>10}")
+    print(f"{'learning rate':28} {'ratio to constant':>18} {'median ms':>10}")
     for name, run in runs.items():
         median = statistics.median(run[3])
-        print(f"{name:24} {median / base:18.3f} {median * 1e3:10.3f}")
+        print(f"{name:28} {median / base:18.3f} {median * 1e3:10.3f}")
 
 
 def piecewise_cost() -> None:

@@ -85,8 +85,10 @@ def inject(
 
     Every jaxsched schedule among ``hyperparams`` is evaluated at the update count on
     each update; every number is stored in the state (so it can be read back or changed
-    with ``optax.tree_utils.tree_set``); anything else (masks, modules, callables that
-    are not schedules, ``None``, booleans, strings) is passed to ``optimizer`` untouched.
+    with ``optax.tree_utils.tree_set``) and must be finite; anything else (masks, modules,
+    callables that are not schedules, ``None``, flags, dtype names) is passed to
+    ``optimizer`` untouched. A callable, a bool or a string given where ``optimizer`` takes
+    a number (``learning_rate=True``, ``b2="0.999"``) raises ``TypeError``.
     Hyperparameters are kept in ``hyperparam_dtype`` (float32) whatever the parameters'
     dtype: optax otherwise follows the parameters and stores e.g. Adam's ``b2 = 0.999``
     as ``1.0`` in bfloat16. The optimizer's own state and updates keep the dtypes they

@@ -123,8 +123,7 @@ def _onecycle_knots(
 ) -> list[int]:
     """Checks the one-cycle arguments; gives the knots ``0, int(f * T) for each fraction, T``.
 
-    The knots must be strictly increasing (concrete lengths and fractions: they place the
-    phases), and the start and floor values finite.
+    The knots must be strictly increasing, and the start and floor values finite.
     """
     total = check.steps(owner, "transition_steps", transition_steps, positive=True)
     check.level(owner, "peak_value", peak_value)
@@ -132,11 +131,7 @@ def _onecycle_knots(
         check.real(owner, name, factor, minimum=0, exclusive=True)
     check_onecycle_levels(owner, peak_value, div_factor, final_div_factor)
     for name, fraction in fractions.items():
-        if check.is_traced(fraction) or check.is_traced(total):
-            raise check.wrong_type(
-                owner, name, fraction, "must be a concrete number (it places the phases)"
-            )
-        fraction = check.real(owner, name, fraction, minimum=0, maximum=1)
+        check.real(owner, name, fraction, minimum=0, maximum=1)
     knots = [0, *(int(f * total) for f in fractions.values()), total]
     if any(a >= b for a, b in itertools.pairwise(knots)):
         raise ValueError(

@@ -39,38 +39,28 @@ def _describe(name: str, value: Any) -> str:
     return f"{name}={value!r}"
 
 
-class _ArgumentError:
-    """What a construction error is about, kept so a factory can re-word it in its own terms.
+class _ArgumentError(Exception):
+    """A construction error that remembers what it is about, so a factory can re-word it.
 
     ``owner`` is the function, ``name`` the argument as written, ``value`` what was
     received, ``rule`` what was broken and ``fix`` how to mend it.
     """
 
-    owner: str
-    name: str
-    value: Any
-    rule: str
-    fix: str
-
-    def _fill(self, owner: str, name: str, value: Any, rule: str, fix: str) -> None:
+    def __init__(self, owner: str, name: str, value: Any, rule: str, fix: str = "") -> None:
         self.owner, self.name, self.value, self.rule, self.fix = owner, name, value, rule, fix
+        message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
+        super().__init__(f"{message} {fix}".rstrip())
 
-    def reworded(self, owner: str, name: str) -> Exception:
-        return type(self)(owner, name, self.value, self.rule, self.fix)  # type: ignore[call-arg]
+    def reworded(self, owner: str, name: str) -> _ArgumentError:
+        return type(self)(owner, name, self.value, self.rule, self.fix)
 
 
 class InvalidValue(_ArgumentError, ValueError):
-    def __init__(self, owner: str, name: str, value: Any, rule: str, fix: str = "") -> None:
-        self._fill(owner, name, value, rule, fix)
-        message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
-        super().__init__(f"{message} {fix}".rstrip())
+    pass
 
 
 class InvalidType(_ArgumentError, TypeError):
-    def __init__(self, owner: str, name: str, value: Any, rule: str, fix: str = "") -> None:
-        self._fill(owner, name, value, rule, fix)
-        message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
-        super().__init__(f"{message} {fix}".rstrip())
+    pass
 
 
 def fail(owner: str, name: str, value: Any, rule: str, fix: str = "") -> ValueError:
@@ -94,7 +84,7 @@ def reported_as(owner: str, rename: Callable[[str, str], str | None]) -> Iterato
     """
     try:
         yield
-    except (InvalidValue, InvalidType) as error:
+    except _ArgumentError as error:
         name = rename(error.owner, error.name)
         if name is None:
             raise

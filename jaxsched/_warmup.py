@@ -45,7 +45,7 @@ class Warmup(Schedule):
     moments still advance). ``start="first_step"`` counts update 0 as the first step of
     the ramp so every update gets a non-zero rate, and still reaches :math:`P` exactly at
     update :math:`W`: the first fraction :math:`g(1 / (W + 1))` is computed without
-    cancellation, so it is non-zero in float32 for every shape and every
+    cancellation, so it is non-zero in float32 for every ramp shape and every
     :math:`W \le 2^{31} - 1` (for a peak :math:`P \ge 10^{-8}`). A ``power`` :math:`p`
     raises it to :math:`g^{p}`, which can round to 0 for a large :math:`p` and a long
     warmup. ``warmup_steps=0`` is allowed and gives ``schedule`` itself.

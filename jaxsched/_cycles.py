@@ -137,7 +137,8 @@ def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> t
     # The float32 guess is within about L * 2**-21 of the true index L (at most 2**31):
     # start below it, and walk up at most _MAX_WALK cycles (a bound that also ends the loop
     # for values no constructor would accept, e.g. inside a vmap over unchecked leaves).
-    logs = jnp.log1p(t_f / first_f * d_hi) / jnp.log(growth)
+    # log1p(m - 1), not log(m): near m = 1, float32 log loses its relative precision.
+    logs = jnp.log1p(t_f / first_f * d_hi) / jnp.log1p(d_hi)
     guess = jnp.floor(logs * (1 - 2.0**-20)) - 1
     j = jnp.clip(jnp.where(jnp.isfinite(guess), guess, 0), 0, 2**30).astype(jnp.int32)
     e = _power_minus_one(d, j)
@@ -157,7 +158,7 @@ def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> t
     exact = jnp.clip((gap[0] + gap[1]) / length_d, 0.0, 1.0)
     # Gradient (with respect to growth) from the closed form; value from the exact gap.
     j_f, m = j.astype(jnp.float32), smooth_growth
-    smooth = (t_f - first_f * jnp.expm1(j_f * jnp.log(m)) / (m - 1)) / (first_f * m**j_f)
+    smooth = (t_f - first_f * jnp.expm1(j_f * jnp.log1p(m - 1)) / (m - 1)) / (first_f * m**j_f)
     return j, exact + (smooth - lax.stop_gradient(smooth))
 
 
@@ -183,27 +184,22 @@ def _whole_cycle(step: jax.Array, first: jax.Array, mult: jax.Array) -> tuple:
 
 @jax.jit  # compiled once per shape: an eager call would otherwise recompile the loops
 def growing_cycles(step: jax.Array, first_steps: Any, mult: Any) -> tuple:
-    """The cycle index (float32) and the position in it, in ``[0, 1]``, for lengths ``F m**i``.
+    """The cycle index (int32) and the position in it, in ``[0, 1]``, for lengths ``F m**i``.
 
     ``m == 1`` is plain periods, a whole ``m`` uses integer cycle starts and a fractional
     ``m`` the double-float test of the module doc. The unselected cases get a harmless
-    ``m`` so that neither their values nor their gradients can be NaN.
+    ``m`` so that neither their values nor their gradients can be NaN. The index stays an
+    integer: near ``m = 1`` there can be more than ``2**24`` cycles.
     """
     first = i32(first_steps)
     growth = f32(mult)
     is_one, is_whole = growth == 1, growth == jnp.round(growth)
-    periodic = (
-        (step // first).astype(jnp.float32),
-        (step % first).astype(jnp.float32) / first.astype(jnp.float32),
-    )
+    periodic = (step // first, (step % first).astype(jnp.float32) / first.astype(jnp.float32))
     whole_growth = jnp.where(is_whole & ~is_one, growth, 2.0)
     index, offset = _whole_cycle(step, first, jnp.round(whole_growth).astype(jnp.int32))
-    index_f = index.astype(jnp.float32)
-    length = first.astype(jnp.float32) * whole_growth**index_f
-    whole = (index_f, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
-    fractional_growth = jnp.where(is_whole, 1.5, growth)
-    fraction_index, position = _fractional_cycle(step, first, fractional_growth)
-    fractional = (fraction_index.astype(jnp.float32), position)
+    length = first.astype(jnp.float32) * whole_growth ** index.astype(jnp.float32)
+    whole = (index, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
+    fractional = _fractional_cycle(step, first, jnp.where(is_whole, 1.5, growth))
     return tuple(
         jnp.where(is_one, a, jnp.where(is_whole, b, c))
         for a, b, c in zip(periodic, whole, fractional, strict=True)

@@ -80,7 +80,7 @@ class CosineRestarts(Schedule):
         index, position = growing_cycles(step, self.first_decay_steps, self.t_mul)
         init = f32(self.init_value)
         floor = floor_value(init, self.alpha, self.end_value)
-        amplitude = power(f32(self.m_mul), index)
+        amplitude = power(f32(self.m_mul), index.astype(jnp.float32))
         return lerp(floor, init, amplitude * 0.5 * (1 + jnp.cos(jnp.pi * position)))
 
     def _horizon(self) -> int | None:
@@ -224,13 +224,13 @@ class DecayCycles(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         index, position = growing_cycles(step, self.cycle_steps, self.cycle_mul)
         end = f32(self.end_value)
-        peak = f32(self.init_value) * power(f32(self.cycle_decay), index)
+        peak = f32(self.init_value) * power(f32(self.cycle_decay), index.astype(jnp.float32))
         k = f32(self.k_decay)
         warped = jnp.where(k == 1, position, position**k)
         value = lerp(end, peak, _unit_decay(self, warped))
         if self.cycle_limit is None:
             return value
-        return jnp.where(index >= i32(self.cycle_limit).astype(jnp.float32), end, value)
+        return jnp.where(index >= i32(self.cycle_limit), end, value)
 
     def _horizon(self) -> int | None:
         if self.cycle_limit is None:

@@ -8,6 +8,7 @@ runs twenty times as many fresh examples (see the root ``conftest.py``).
 from __future__ import annotations
 
 import bisect
+import decimal
 import math
 import pickle
 from fractions import Fraction
@@ -96,6 +97,26 @@ def test_fractional_restarts_are_exact(first: int, mult: float, seed: int) -> No
     ):
         for values in (schedule(steps), _evaluate(schedule, steps)):
             np.testing.assert_allclose(np.asarray(values), expected, atol=2e-6)
+
+
+@pytest.mark.parametrize(("mult", "first"), [(1 + 2**-23, 1), (1 + 2**-20, 1), (1.0001, 3)])
+def test_restarts_near_one_are_exact(mult: float, first: int) -> None:
+    # Up to 4.7e7 cycles (more than float32 counts exactly): each decision is checked to
+    # bracket the step between two starts computed with 80 significant digits.
+    decimal.getcontext().prec = 80
+    m, f = decimal.Decimal(float(np.float32(mult))), decimal.Decimal(first)
+
+    def start(j: int) -> decimal.Decimal:
+        return f * (m**j - 1) / (m - 1)
+
+    rng = np.random.default_rng(0)
+    steps = np.unique(rng.integers(0, INT32_MAX, 100))
+    index = np.asarray(growing_cycles(jnp.asarray(steps, jnp.int32), first, mult)[0])
+    nexts = [int(start(int(j) + 1).to_integral_value(decimal.ROUND_CEILING)) for j in index]
+    edges = np.unique([n + d for n in nexts for d in (-1, 0) if n <= INT32_MAX])
+    edge_index = np.asarray(growing_cycles(jnp.asarray(edges, jnp.int32), first, mult)[0])
+    for t, j in zip([*steps, *edges], [*index, *edge_index], strict=True):
+        assert start(int(j)) <= int(t) < start(int(j) + 1), (t, j)
 
 
 def test_the_reported_restart_is_on_the_dot() -> None:

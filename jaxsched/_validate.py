@@ -10,6 +10,7 @@ how to fix it. Traced values skip the value checks (SPEC 3.6).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 from collections.abc import Callable, Iterator
@@ -39,38 +40,36 @@ def _describe(name: str, value: Any) -> str:
     return f"{name}={value!r}"
 
 
-class _ArgumentError(Exception):
-    """A construction error that remembers what it is about, so a factory can re-word it.
+@dataclasses.dataclass(frozen=True, eq=False)
+class _BadArgument:
+    """What a construction error is about, kept on the error so a factory can re-word it.
 
     ``owner`` is the function, ``name`` the argument as written, ``value`` what was
-    received, ``rule`` what was broken and ``fix`` how to mend it.
+    received, ``rule`` what was broken and ``fix`` how to mend it. The error itself is a
+    plain ``ValueError`` or ``TypeError``.
     """
 
-    def __init__(self, owner: str, name: str, value: Any, rule: str, fix: str = "") -> None:
-        self.owner, self.name, self.value, self.rule, self.fix = owner, name, value, rule, fix
-        message = f"{owner}: {name} {rule}, got {_describe(name, value)}."
-        super().__init__(f"{message} {fix}".rstrip())
+    owner: str
+    name: str
+    value: Any
+    rule: str
+    fix: str = ""
 
-    def reworded(self, owner: str, name: str) -> _ArgumentError:
-        return type(self)(owner, name, self.value, self.rule, self.fix)
-
-
-class InvalidValue(_ArgumentError, ValueError):
-    pass
-
-
-class InvalidType(_ArgumentError, TypeError):
-    pass
+    def error(self, kind: type[Exception]) -> Exception:
+        message = f"{self.owner}: {self.name} {self.rule}, got {_describe(self.name, self.value)}."
+        error = kind(f"{message} {self.fix}".rstrip())
+        error.bad_argument = self  # type: ignore[attr-defined]
+        return error
 
 
 def fail(owner: str, name: str, value: Any, rule: str, fix: str = "") -> ValueError:
     """A ValueError in the house style (return it, then ``raise``)."""
-    return InvalidValue(owner, name, value, rule, fix)
+    return _BadArgument(owner, name, value, rule, fix).error(ValueError)  # type: ignore[return-value]
 
 
 def wrong_type(owner: str, name: str, value: Any, rule: str, fix: str = "") -> TypeError:
     """A TypeError in the house style (return it, then ``raise``)."""
-    return InvalidType(owner, name, value, rule, fix)
+    return _BadArgument(owner, name, value, rule, fix).error(TypeError)  # type: ignore[return-value]
 
 
 @contextlib.contextmanager
@@ -84,11 +83,12 @@ def reported_as(owner: str, rename: Callable[[str, str], str | None]) -> Iterato
     """
     try:
         yield
-    except _ArgumentError as error:
-        name = rename(error.owner, error.name)
+    except (ValueError, TypeError) as error:
+        bad = getattr(error, "bad_argument", None)
+        name = None if bad is None else rename(bad.owner, bad.name)
         if name is None:
             raise
-        raise error.reworded(owner, name) from None
+        raise dataclasses.replace(bad, owner=owner, name=name).error(type(error)) from None
 
 
 def factory(renames: dict[str, dict[str, str]] | None = None) -> Callable:

@@ -107,7 +107,7 @@ def _families(draw: st.DrawFn) -> Case:
     if kind == 3:
         return _case(js.Cyclical(0.0, i, draw(short), scale_fn=inverse_step))
     if kind == 4:
-        total = draw(st.integers(10, 2**30))
+        total = draw(st.integers(100, 2**30))  # pct_start * total > 1: a rising phase
         return _case(
             js.OneCycle(i, total, draw(st.floats(0.05, 0.45)), three_phase=draw(st.booleans()))
         )

@@ -64,8 +64,8 @@ def time_steps(repeats: int) -> None:
             optax.adamw, learning_rate=jaxsched.warmup_cosine_decay(0.0, PEAK, WARMUP, TOTAL)
         ),
         # The heaviest shapes of the catalogue: a three-phase WSD, and growing cycles
-        # (an exact cycle index: a 31-step unrolled integer search, and the double-float
-        # search of a fractional multiplier, which every growing cycle also computes).
+        # (an exact cycle index: a 31-step unrolled integer search for a whole multiplier,
+        # a double-float search for a fractional one).
         "jaxsched.inject WSD": jaxsched.inject(
             optax.adamw,
             learning_rate=jaxsched.warmup_stable_decay(

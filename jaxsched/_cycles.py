@@ -2,7 +2,8 @@
 
 Cycle ``i`` starts at the real step :math:`S_i = F (m^i - 1) / (m - 1)`, and update ``t``
 belongs to it when :math:`S_i \\le t < S_{i+1}`: the restart is the first whole update
-at or after :math:`S_i`. Three cases, all computed (``m`` may be traced) and selected:
+at or after :math:`S_i`. Three cases (``m`` may be traced, so they are selected with
+``where``; the fractional search runs only when some ``m`` is fractional):
 
 - ``m == 1``: plain periods, integer division.
 - a whole ``m``: the starts are integers, summed in saturating int32.
@@ -199,7 +200,16 @@ def growing_cycles(step: jax.Array, first_steps: Any, mult: Any) -> tuple:
     index, offset = _whole_cycle(step, first, jnp.round(whole_growth).astype(jnp.int32))
     length = first.astype(jnp.float32) * whole_growth ** index.astype(jnp.float32)
     whole = (index, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
-    fractional = _fractional_cycle(step, first, jnp.where(is_whole, 1.5, growth))
+    # Only a fractional multiplier needs the double-float search: skip it otherwise (a real
+    # branch for a scalar multiplier; under vmap over multipliers both sides run).
+    fractional = lax.cond(
+        jnp.any(~is_whole),
+        lambda: _fractional_cycle(step, first, jnp.where(is_whole, 1.5, growth)),
+        lambda: (
+            jnp.zeros(jnp.shape(whole[0]), jnp.int32),
+            jnp.zeros(jnp.shape(whole[1]), jnp.float32),
+        ),
+    )
     return tuple(
         jnp.where(is_one, a, jnp.where(is_whole, b, c))
         for a, b, c in zip(periodic, whole, fractional, strict=True)

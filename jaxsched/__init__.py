@@ -7,8 +7,9 @@ compare and hash, pickle, and go wherever optax takes a schedule.
 Where things live: one schedule family per module (``_polynomial``, ``_exponential``,
 ``_cosine``, ``_linear_cosine``, ``_rsqrt``, ``_power``, ``_piecewise``, ``_interpolate``,
 ``_cyclical``, ``_onecycle``, ``_restarts``, ``_warmup``, ``_cooldown``; the anneal shapes
-they share in ``_shapes``), composition in ``_join`` and ``_arithmetic``,
-the base class in ``_base``, construction checks in ``_validate``, units in ``_units``,
+they share in ``_shapes``, the cycle index of growing cycles in ``_cycles``), composition
+in ``_join`` and ``_arithmetic``, the base class in ``_base``, construction checks in
+``_validate``, finite arithmetic in ``_numerics``, units in ``_units``,
 optimizer wiring in ``_inject`` and reading values back in ``_readout``.
 """
 

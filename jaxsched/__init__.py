@@ -10,7 +10,8 @@ Where things live: one schedule family per module (``_polynomial``, ``_exponenti
 they share in ``_shapes``, the cycle index of growing cycles in ``_cycles``), composition
 in ``_join`` and ``_arithmetic``, the base class in ``_base``, construction checks in
 ``_validate``, finite arithmetic in ``_numerics``, units in ``_units``,
-optimizer wiring in ``_inject`` and reading values back in ``_readout``.
+optimizer wiring in ``_inject``, reading values back in ``_readout`` and the dict form in
+``_serialize``.
 """
 
 from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
@@ -40,6 +41,7 @@ from jaxsched._readout import (
 )
 from jaxsched._restarts import CosineRestarts, DecayCycles, Restarts, sgdr, tanh_decay
 from jaxsched._rsqrt import InverseSqrtDecay, Noam
+from jaxsched._serialize import from_dict, register_schedule
 from jaxsched._units import (
     HorizonWarning,
     check_horizon,
@@ -98,6 +100,9 @@ __all__ = [
     "Rewarmup",
     "Scale",
     "phases",
+    # configs
+    "from_dict",
+    "register_schedule",
     # units
     "HorizonWarning",
     "check_horizon",

@@ -200,6 +200,22 @@ class Schedule:
         )
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The schedule as a JSON-safe dict, read back by :func:`jaxsched.from_dict`.
+
+        Returns:
+          ``{"format": 1, "schedule": {"type": class name, field: value, ...}}``, nested
+          schedules as nested nodes and arrays as lists.
+
+        Example:
+          >>> import jaxsched
+          >>> jaxsched.Warmup(jaxsched.Constant(1.0), warmup_steps=10).to_dict()["schedule"]
+          {'type': 'Warmup', 'schedule': {'type': 'Constant', 'value': 1.0}, 'warmup_steps': 10, 'init_value': 0.0, 'start': 'zero', 'shape': 'linear', 'power': 1.0}
+        """
+        from jaxsched._serialize import to_dict
+
+        return to_dict(self)
+
     def __float__(self) -> float:
         raise TypeError(
             f"{type(self).__name__} is a schedule, not a number: call it with a step, "

@@ -1,0 +1,214 @@
+"""Schedules as plain dicts: JSON-safe, versioned, round trip exact.
+
+A schedule becomes ``{"format": 1, "schedule": node}`` where a node is
+``{"type": class name, field: value, ...}``: numbers stay numbers, arrays become lists,
+nested schedules become nested nodes. :func:`from_dict` calls the constructors, so a dict
+is validated exactly like code, and nothing in it is evaluated. The jaxsched classes are
+known by name; a user's own :class:`Schedule` subclass takes part once registered with
+:func:`register_schedule`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+import jax
+import numpy as np
+
+from jaxsched._base import Schedule
+
+#: The version of the dict format written by :meth:`Schedule.to_dict`.
+FORMAT = 1
+
+_registry: dict[str, type[Schedule]] = {}
+
+_INSTEAD = {
+    "Cyclical": "a named mode (mode='triangular2' or 'exp_range' with gamma)",
+    "FromFunction": "a schedule from the catalogue, or a registered Schedule subclass",
+}
+
+
+def _builtin_schedules() -> dict[str, type[Schedule]]:
+    import jaxsched
+
+    return {
+        name: obj
+        for name in jaxsched.__all__
+        if isinstance(obj := getattr(jaxsched, name), type)
+        and issubclass(obj, Schedule)
+        and obj is not Schedule
+    }
+
+
+def _known() -> dict[str, type[Schedule]]:
+    if not _registry:
+        _registry.update(_builtin_schedules())
+    return _registry
+
+
+def register_schedule(cls: type[Schedule]) -> type[Schedule]:
+    """Lets a user's own schedule class take part in :func:`from_dict` (a class decorator).
+
+    The class is known by its name, which must not be taken by another class (defining
+    the same class again, as a notebook cell run twice does, replaces it).
+
+    Args:
+      cls: a subclass of :class:`jaxsched.Schedule`.
+
+    Returns:
+      ``cls``, unchanged.
+
+    Example:
+      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
+      >>> @jaxsched.register_schedule
+      ... class StepHalving(jaxsched.Schedule):
+      ...     value: float
+      ...     def _value(self, step):
+      ...         return self.value * 0.5 ** (step // 10).astype(jnp.float32)
+      ...     def _horizon(self):
+      ...         return None
+      >>> StepHalving(1.0).to_dict()
+      {'format': 1, 'schedule': {'type': 'StepHalving', 'value': 1.0}}
+      >>> jaxsched.from_dict(StepHalving(1.0).to_dict()) == StepHalving(1.0)
+      True
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Schedule)) or cls is Schedule:
+        raise TypeError(
+            f"register_schedule: expected a subclass of jaxsched.Schedule, got {cls!r}."
+        )
+    known = _known()
+    name = cls.__name__
+    taken = known.get(name, cls)
+    redefined = (taken.__module__, taken.__qualname__) == (cls.__module__, cls.__qualname__)
+    if taken is not cls and not redefined:  # a notebook cell run again may redefine it
+        raise ValueError(
+            f"register_schedule: the name {name!r} is taken by {known[name].__module__}."
+            f"{name}; rename the class."
+        )
+    known[name] = cls
+    return cls
+
+
+def to_dict(schedule: Schedule) -> dict[str, Any]:
+    """The dict form of ``schedule`` (see the module doc); ``schedule.to_dict()`` calls it."""
+    return {"format": FORMAT, "schedule": _node(schedule, "schedule")}
+
+
+def _node(schedule: Schedule, path: str) -> dict[str, Any]:
+    name = type(schedule).__name__
+    if _known().get(name) is not type(schedule):
+        raise TypeError(
+            f"to_dict: {path} is a {type(schedule).__module__}.{name}, which is not "
+            f"registered; decorate its class with @jaxsched.register_schedule."
+        )
+    node: dict[str, Any] = {"type": name}
+    for field in dataclasses.fields(schedule):  # type: ignore[arg-type]
+        node[field.name] = _plain(getattr(schedule, field.name), f"{path}.{field.name}", name)
+    return node
+
+
+def _plain(value: Any, path: str, owner: str) -> Any:
+    if isinstance(value, Schedule):
+        return _node(value, path)
+    if value is None or isinstance(value, bool | str | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v, f"{path}[{i}]", owner) for i, v in enumerate(value)]
+    if isinstance(value, jax.core.Tracer):
+        raise TypeError(f"to_dict: {path} is traced ({value!r}); call to_dict outside jit.")
+    if isinstance(value, np.ndarray | np.generic | jax.Array):
+        return np.asarray(value).tolist()
+    if callable(value):
+        raise TypeError(
+            f"to_dict: {path} holds the Python function {value!r}, which a dict cannot "
+            f"hold. Use {_INSTEAD.get(owner, 'a registered Schedule subclass')} instead."
+        )
+    raise TypeError(f"to_dict: {path} holds {value!r}, which has no dict form.")
+
+
+def from_dict(data: Mapping[str, Any]) -> Schedule:
+    """The schedule a dict from :meth:`Schedule.to_dict` describes.
+
+    Every node is built by its class's constructor, so the values are checked as in code.
+
+    Args:
+      data: ``{"format": 1, "schedule": {"type": ..., ...}}``, e.g. from ``json.load``.
+
+    Returns:
+      The schedule, equal to the one that was saved.
+
+    Raises:
+      ValueError: an unknown type (with the closest names), an unknown or missing field,
+        a format newer than this jaxsched reads, or a value the constructor refuses.
+      TypeError: something that is not a dict where one is expected, or a value of the
+        wrong kind.
+
+    Example:
+      >>> import json, jaxsched
+      >>> s = jaxsched.Warmup(jaxsched.CosineDecay(3e-4, decay_steps=9000), warmup_steps=1000)
+      >>> text = json.dumps(s.to_dict())
+      >>> jaxsched.from_dict(json.loads(text)) == s
+      True
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"from_dict: expected a dict, got {type(data).__name__}: {data!r}.")
+    extra = sorted(set(data) - {"format", "schedule"})
+    if extra or "schedule" not in data or "format" not in data:
+        raise ValueError(
+            f"from_dict: expected the keys 'format' and 'schedule', got {sorted(data)}."
+        )
+    version = data["format"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"from_dict: format must be a positive int, got format={version!r}.")
+    if version > FORMAT:
+        raise ValueError(
+            f"from_dict: format {version} was written by a newer jaxsched; this one reads "
+            f"format {FORMAT}. Upgrade jaxsched."
+        )
+    return _build(data["schedule"], "schedule")
+
+
+def _build(node: Any, path: str) -> Schedule:
+    if not isinstance(node, Mapping) or "type" not in node:
+        raise TypeError(
+            f"from_dict: {path} must be a schedule node {{'type': ..., ...}}, got {node!r}."
+        )
+    name, known = node["type"], _known()
+    if not isinstance(name, str) or name not in known:
+        close = difflib.get_close_matches(str(name), known, n=3)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise ValueError(
+            f"from_dict: {path}.type={name!r} is not a known schedule.{hint} Known: "
+            f"{', '.join(sorted(known))}."
+        )
+    cls = known[name]
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(node) - set(fields) - {"type"})
+    if unknown:
+        raise ValueError(
+            f"from_dict: {path} ({name}) has no field {', '.join(map(repr, unknown))}; "
+            f"its fields are {', '.join(fields)}."
+        )
+    missing = [
+        n
+        for n, f in fields.items()
+        if n not in node
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ValueError(f"from_dict: {path} ({name}) is missing {', '.join(map(repr, missing))}.")
+    arguments = {k: _value(v, f"{path}.{k}") for k, v in node.items() if k != "type"}
+    return cls(**arguments)
+
+
+def _value(value: Any, path: str) -> Any:
+    if isinstance(value, Mapping):
+        return _build(value, path)
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        return [_build(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value

@@ -1,0 +1,188 @@
+"""The dict form: round trips over every schedule and nestings, errors, a fuzz of from_dict."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import jaxsched as js
+from tests.helpers import EXAMPLES
+from tests.strategies import Case, cases
+
+STEPS = np.array([0, 1, 2, 3, 5, 8, 13, 21, 34, 1000, 2**31 - 1])
+HOLDS_A_FUNCTION = {"cyclical_custom", "from_function"}
+SERIALIZABLE = {k: s for k, s in EXAMPLES.items() if k not in HOLDS_A_FUNCTION}
+
+
+def _round_trip(schedule: js.Schedule) -> js.Schedule:
+    data = schedule.to_dict()
+    restored = js.from_dict(json.loads(json.dumps(data)))
+    assert type(restored) is type(schedule)
+    assert restored == schedule and hash(restored) == hash(schedule)
+    assert restored.to_dict() == data
+    np.testing.assert_array_equal(np.asarray(restored(STEPS)), np.asarray(schedule(STEPS)))
+    return restored
+
+
+@pytest.mark.parametrize("schedule", SERIALIZABLE.values(), ids=SERIALIZABLE.keys())
+def test_every_schedule_round_trips_through_json(schedule: js.Schedule) -> None:
+    _round_trip(schedule)
+
+
+@settings(max_examples=settings.default.max_examples)
+@given(cases)
+def test_nestings_round_trip(case: Case) -> None:
+    try:
+        case.schedule.to_dict()
+    except TypeError as error:  # a custom scale function somewhere in the nesting
+        assert "holds the Python function" in str(error) and "scale_fn" in str(error)
+        return
+    _round_trip(case.schedule)
+
+
+@pytest.mark.parametrize("name", sorted(HOLDS_A_FUNCTION))
+def test_a_python_function_is_refused_with_what_to_use(name: str) -> None:
+    with pytest.raises(TypeError, match=r"holds the Python function .* Use .* instead"):
+        EXAMPLES[name].to_dict()
+
+
+GOOD = js.Warmup(js.CosineDecay(1.0, 100), 10).to_dict()
+
+
+def _with(schedule_node: Any, **top: Any) -> dict:
+    return {"format": 1, "schedule": schedule_node, **top}
+
+
+BAD: list[tuple[str, Any, type[Exception], str]] = [
+    ("not_a_dict", [1, 2], TypeError, r"from_dict: expected a dict, got list"),
+    ("no_format", {"schedule": GOOD["schedule"]}, ValueError, r"expected the keys 'format'"),
+    ("extra_key", _with(GOOD["schedule"], note="x"), ValueError, r"expected the keys"),
+    (
+        "newer_format",
+        {"format": 2, "schedule": GOOD["schedule"]},
+        ValueError,
+        r"format 2 was written by a newer jaxsched; this one reads format 1",
+    ),
+    ("bool_format", {"format": True, "schedule": {}}, ValueError, r"format must be a positive int"),
+    (
+        "misspelled_type",
+        _with({"type": "CosineDecy", "init_value": 1.0, "decay_steps": 10}),
+        ValueError,
+        r"schedule\.type='CosineDecy' is not a known schedule\. Did you mean 'CosineDecay'",
+    ),
+    ("type_not_str", _with({"type": 3}), ValueError, r"type=3 is not a known schedule"),
+    ("node_not_dict", _with("Constant(1.0)"), TypeError, r"must be a schedule node"),
+    (
+        "unknown_field",
+        _with({"type": "Constant", "value": 1.0, "decay_steps": 10}),
+        ValueError,
+        r"schedule \(Constant\) has no field 'decay_steps'; its fields are value",
+    ),
+    (
+        "missing_field",
+        _with({"type": "CosineDecay", "init_value": 1.0}),
+        ValueError,
+        r"schedule \(CosineDecay\) is missing 'decay_steps'",
+    ),
+    (
+        "nested_missing_field",
+        _with({"type": "Warmup", "schedule": {"type": "Linear"}, "warmup_steps": 3}),
+        ValueError,
+        r"schedule\.schedule \(Linear\) is missing 'init_value', 'end_value', 'transition_steps'",
+    ),
+    (
+        "wrong_kind",
+        _with({"type": "Constant", "value": "0.1"}),
+        TypeError,
+        r"Constant: value must be a real number, got value='0\.1'",
+    ),
+    (
+        "invalid_value",
+        _with({"type": "Linear", "init_value": 1.0, "end_value": 0.0, "transition_steps": 0}),
+        ValueError,
+        r"Linear: transition_steps must be positive",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_dicts_raise_a_clear_error(data: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        js.from_dict(data)
+
+
+def test_an_unregistered_class_is_named() -> None:
+    class Unregistered(js.Schedule):
+        value: float
+
+        def _value(self, step: Any) -> Any:
+            return step * 0.0 + self.value
+
+        def _horizon(self) -> int | None:
+            return 0
+
+    with pytest.raises(
+        TypeError, match=r"Unregistered, which is not registered.*register_schedule"
+    ):
+        Unregistered(1.0).to_dict()
+    with pytest.raises(ValueError, match=r"the name 'Constant' is taken"):
+        js.register_schedule(type("Constant", (js.Schedule,), {"__annotations__": {}}))
+    with pytest.raises(TypeError, match=r"expected a subclass of jaxsched\.Schedule"):
+        js.register_schedule(dict)  # type: ignore[arg-type]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _mutations(draw: st.DrawFn) -> Any:
+    """A valid dict with one field replaced, dropped or added, or arbitrary JSON."""
+    node = json.loads(json.dumps(draw(st.sampled_from(list(SERIALIZABLE.values()))).to_dict()))
+    inner = node["schedule"]
+    key = draw(st.sampled_from(sorted(inner)))
+    action = draw(st.sampled_from(["replace", "drop", "add", "json"]))
+    if action == "replace":
+        inner[key] = draw(_json)
+    elif action == "drop":
+        del inner[key]
+    elif action == "add":
+        inner[draw(st.text(max_size=8))] = draw(_json)
+    else:
+        return draw(_json)
+    return node
+
+
+@settings(max_examples=4 * settings.default.max_examples)
+@given(st.composite(_mutations)())
+def test_from_dict_only_raises_the_documented_errors(data: Any) -> None:
+    try:
+        result = js.from_dict(data)
+    except (ValueError, TypeError):
+        return
+    assert isinstance(result, js.Schedule)
+
+
+def test_a_class_defined_again_replaces_itself() -> None:
+    for value in (1.0, 2.0):  # as a notebook cell run twice defines the class twice
+
+        @js.register_schedule
+        class Redefined(js.Schedule):
+            level: float
+
+            def _value(self, step: Any) -> Any:
+                return step * 0.0 + self.level
+
+            def _horizon(self) -> int | None:
+                return 0
+
+        assert js.from_dict(Redefined(value).to_dict()) == Redefined(value)

@@ -14,6 +14,8 @@ concrete values a user passed to the constructor.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +44,27 @@ def field(
     """
     metadata = {_STATIC: static, _CHECK: (check, options)}
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def records_call(factory: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorates a factory so that the schedule it returns remembers the call.
+
+    :meth:`Schedule.to_dict` then writes the factory and its arguments as they were
+    given (``warmup_cosine_decay(..., decay_steps=10_000)``), not the schedule it built.
+    The record is not part of the value: equality, hashing and ``jit`` ignore it, and a
+    schedule rebuilt by JAX (after ``jit`` or ``tree.map``) writes what it is built of.
+    """
+    signature = inspect.signature(factory)
+
+    @functools.wraps(factory)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        schedule = factory(*args, **kwargs)
+        call = dict(signature.bind(*args, **kwargs).arguments)
+        object.__setattr__(schedule, "_made_by", (factory.__name__, call))
+        return schedule
+
+    wrapper.records_call = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def as_step(step: Any) -> jax.Array:
@@ -205,7 +228,8 @@ class Schedule:
 
         Returns:
           ``{"format": 1, "schedule": {"type": class name, field: value, ...}}``, nested
-          schedules as nested nodes and arrays as lists.
+          schedules as nested nodes and arrays as lists; a schedule made by a factory is
+          written as the call, ``{"type": factory name, argument: value, ...}``.
 
         Example:
           >>> import jaxsched

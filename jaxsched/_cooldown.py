@@ -8,7 +8,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
+from jaxsched._base import INT32_MAX, Schedule, f32, field, i32, records_call
 from jaxsched._cosine import check_one_floor, floor_value
 from jaxsched._numerics import lerp
 from jaxsched._polynomial import Constant, ramp
@@ -129,6 +129,7 @@ class Rewarmup(Schedule):
         return None if after is None else int(self.start_step) + int(self.warmup_steps) + after
 
 
+@records_call
 @check.factory(
     {
         "Constant": {"value": "peak_value"},

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._base import Schedule, f32, field, i32, records_call
 from jaxsched._numerics import lerp
 from jaxsched._onecycle import check_onecycle_levels
 from jaxsched._piecewise import scaled_levels
@@ -141,6 +141,7 @@ def _onecycle_knots(
     return knots
 
 
+@records_call
 def linear_onecycle(
     transition_steps: int,
     peak_value: ArrayLike,
@@ -189,6 +190,7 @@ def linear_onecycle(
     return PiecewiseInterpolate(knots, values, "linear")
 
 
+@records_call
 def cosine_onecycle(
     transition_steps: int,
     peak_value: ArrayLike,

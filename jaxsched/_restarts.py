@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._base import Schedule, f32, field, i32, records_call
 from jaxsched._cosine import check_one_floor, floor_value
 from jaxsched._cycles import cycle_start, growing_cycles
 from jaxsched._join import Join, phases
@@ -238,6 +238,7 @@ class DecayCycles(Schedule):
         return cycle_start(int(self.cycle_steps), float(self.cycle_mul), int(self.cycle_limit))
 
 
+@records_call
 @check.factory({"DecayCycles": {"cycle_steps": "decay_steps"}})
 def tanh_decay(
     init_value: ArrayLike,
@@ -279,6 +280,7 @@ def tanh_decay(
     return DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb, ub=ub)
 
 
+@records_call
 def sgdr(cycles: Iterable[Mapping[str, Any]]) -> Join:
     r"""optax's SGDR: a sequence of warmup + cosine cycles, each given as keyword arguments.
 

@@ -5,14 +5,17 @@ A schedule becomes ``{"format": 1, "schedule": node}`` where a node is
 nested schedules become nested nodes. :func:`from_dict` calls the constructors, so a dict
 is validated exactly like code, and nothing in it is evaluated. The jaxsched classes are
 known by name; a user's own :class:`Schedule` subclass takes part once registered with
-:func:`register_schedule`.
+:func:`register_schedule`. A schedule made by a factory (``warmup_cosine_decay``,
+``warmup_stable_decay``, ``sgdr``...) is written as that call, ``{"type": factory name,
+argument: value, ...}``, with the arguments as they were given.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jax
@@ -47,6 +50,17 @@ def _known() -> dict[str, type[Schedule]]:
     if not _registry:
         _registry.update(_builtin_schedules())
     return _registry
+
+
+def _factories() -> dict[str, Callable[..., Schedule]]:
+    """The jaxsched factories whose schedules remember the call (``records_call``)."""
+    import jaxsched
+
+    return {
+        name: getattr(jaxsched, name)
+        for name in jaxsched.__all__
+        if getattr(getattr(jaxsched, name), "records_call", False)
+    }
 
 
 def register_schedule(cls: type[Schedule]) -> type[Schedule]:
@@ -99,6 +113,13 @@ def to_dict(schedule: Schedule) -> dict[str, Any]:
 
 
 def _node(schedule: Schedule, path: str) -> dict[str, Any]:
+    made_by = vars(schedule).get("_made_by")
+    if made_by is not None and made_by[0] in _factories():
+        factory, arguments = made_by
+        return {
+            "type": factory,
+            **{k: _plain(v, f"{path}.{k}", factory) for k, v in arguments.items()},
+        }
     name = type(schedule).__name__
     if _known().get(name) is not type(schedule):
         raise TypeError(
@@ -118,6 +139,8 @@ def _plain(value: Any, path: str, owner: str) -> Any:
         return value
     if isinstance(value, list | tuple):
         return [_plain(v, f"{path}[{i}]", owner) for i, v in enumerate(value)]
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return {k: _plain(v, f"{path}[{k!r}]", owner) for k, v in value.items()}
     if isinstance(value, jax.core.Tracer):
         raise TypeError(f"to_dict: {path} is traced ({value!r}); call to_dict outside jit.")
     if isinstance(value, np.ndarray | np.generic | jax.Array):
@@ -177,7 +200,7 @@ def _build(node: Any, path: str) -> Schedule:
         raise TypeError(
             f"from_dict: {path} must be a schedule node {{'type': ..., ...}}, got {node!r}."
         )
-    name, known = node["type"], _known()
+    name, known = node["type"], {**_known(), **_factories()}
     if not isinstance(name, str) or name not in known:
         close = difflib.get_close_matches(str(name), known, n=3)
         hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
@@ -185,30 +208,25 @@ def _build(node: Any, path: str) -> Schedule:
             f"from_dict: {path}.type={name!r} is not a known schedule.{hint} Known: "
             f"{', '.join(sorted(known))}."
         )
-    cls = known[name]
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(node) - set(fields) - {"type"})
+    parameters = inspect.signature(known[name]).parameters
+    unknown = sorted(set(node) - set(parameters) - {"type"})
     if unknown:
         raise ValueError(
             f"from_dict: {path} ({name}) has no field {', '.join(map(repr, unknown))}; "
-            f"its fields are {', '.join(fields)}."
+            f"its fields are {', '.join(parameters)}."
         )
-    missing = [
-        n
-        for n, f in fields.items()
-        if n not in node
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    ]
+    missing = [n for n, p in parameters.items() if n not in node and p.default is p.empty]
     if missing:
         raise ValueError(f"from_dict: {path} ({name}) is missing {', '.join(map(repr, missing))}.")
     arguments = {k: _value(v, f"{path}.{k}") for k, v in node.items() if k != "type"}
-    return cls(**arguments)
+    return known[name](**arguments)
 
 
 def _value(value: Any, path: str) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping) and "type" in value:
         return _build(value, path)
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        return [_build(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, Mapping):  # a plain dict argument, e.g. one of sgdr's cycles
+        return {k: _value(v, f"{path}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
     return value

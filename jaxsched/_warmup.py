@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule, f32, field, i32
+from jaxsched._base import Schedule, f32, field, i32, records_call
 from jaxsched._cosine import CosineDecay
 from jaxsched._exponential import ExponentialDecay
 from jaxsched._numerics import add_steps, lerp
@@ -112,6 +112,7 @@ def _check_start(owner: str, start: Any) -> str:
     return check.choice(owner, "start", start, WARMUP_STARTS)
 
 
+@records_call
 @check.factory({"CosineDecay": {"init_value": "peak_value"}})
 def warmup_cosine_decay(
     init_value: ArrayLike,
@@ -168,6 +169,7 @@ def warmup_cosine_decay(
     return Warmup(cosine, warmup_steps, init_value, _check_start(owner, start))
 
 
+@records_call
 @check.factory({"ExponentialDecay": {"init_value": "peak_value"}})
 def warmup_exponential_decay(
     init_value: ArrayLike,

@@ -41,7 +41,7 @@ from jaxsched._readout import (
 )
 from jaxsched._restarts import CosineRestarts, DecayCycles, Restarts, sgdr, tanh_decay
 from jaxsched._rsqrt import InverseSqrtDecay, Noam
-from jaxsched._serialize import from_dict, register_schedule
+from jaxsched._serialize import from_dict, load_schedule, register_schedule, save_schedule
 from jaxsched._units import (
     HorizonWarning,
     check_horizon,
@@ -102,7 +102,9 @@ __all__ = [
     "phases",
     # configs
     "from_dict",
+    "load_schedule",
     "register_schedule",
+    "save_schedule",
     # units
     "HorizonWarning",
     "check_horizon",

@@ -15,6 +15,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import inspect
+import json
+import os
+import pathlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -230,3 +233,93 @@ def _value(value: Any, path: str) -> Any:
     if isinstance(value, list):
         return [_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
     return value
+
+
+_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def _file_format(owner: str, path: str | os.PathLike) -> str:
+    suffix = pathlib.Path(path).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise ValueError(
+            f"{owner}: path={str(path)!r} must end in .json, .yaml or .yml (the suffix picks "
+            f"the format)."
+        )
+    return _SUFFIXES[suffix]
+
+
+def _yaml(owner: str) -> Any:
+    try:
+        import yaml
+    except ImportError as error:
+        raise ImportError(
+            f"{owner}: YAML files need PyYAML: pip install 'jaxsched[yaml]'."
+        ) from error
+    return yaml
+
+
+def save_schedule(schedule: Schedule, path: str | os.PathLike) -> None:
+    """Writes ``schedule.to_dict()`` to a ``.json`` or ``.yaml`` file.
+
+    Args:
+      schedule: the schedule.
+      path: the file; its suffix (``.json``, ``.yaml``, ``.yml``) picks the format. YAML
+        needs the ``yaml`` extra (PyYAML).
+
+    Returns:
+      ``None``.
+
+    Example:
+      >>> import jaxsched, pathlib, tempfile
+      >>> path = pathlib.Path(tempfile.mkdtemp()) / "lr.json"
+      >>> lr = jaxsched.warmup_cosine_decay(0.0, 3e-4, warmup_steps=100, decay_steps=1000)
+      >>> jaxsched.save_schedule(lr, path)
+      >>> jaxsched.load_schedule(path) == lr
+      True
+    """
+    kind = _file_format("save_schedule", path)
+    data = to_dict(schedule)
+    if kind == "json":
+        text = json.dumps(data, indent=2) + "\n"
+    else:
+        text = _yaml("save_schedule").safe_dump(data, sort_keys=False)
+    pathlib.Path(path).write_text(text)
+
+
+def load_schedule(path: str | os.PathLike) -> Schedule:
+    """Reads a schedule from a ``.json`` or ``.yaml`` file written by :func:`save_schedule`.
+
+    The file is parsed (``json.load``, ``yaml.safe_load``), never evaluated, and checked
+    like :func:`from_dict`; a syntax error names the file and the position.
+
+    Args:
+      path: the file; its suffix picks the format.
+
+    Returns:
+      The schedule.
+
+    Example:
+      >>> import jaxsched, pathlib, tempfile
+      >>> path = pathlib.Path(tempfile.mkdtemp()) / "lr.yaml"
+      >>> _ = path.write_text(
+      ...     "format: 1\\n"
+      ...     "schedule: {type: warmup_cosine_decay, init_value: 0.0, peak_value: 3.0e-4,\\n"
+      ...     "           warmup_steps: 100, decay_steps: 1000}\\n"
+      ... )
+      >>> jaxsched.load_schedule(path)(100)
+      Array(0.0003, dtype=float32)
+    """
+    kind = _file_format("load_schedule", path)
+    text = pathlib.Path(path).read_text()
+    try:
+        if kind == "json":
+            data = json.loads(text)
+        else:
+            yaml = _yaml("load_schedule")
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as error:
+                raise ValueError(str(error)) from None
+    except ValueError as error:
+        raise ValueError(f"load_schedule: {str(path)!r} is not valid {kind}: {error}") from None
+    return from_dict(data)

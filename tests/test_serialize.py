@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import pathlib
+import sys
 from typing import Any
 
 import jax
@@ -258,3 +260,58 @@ def test_a_factory_with_a_wrong_argument_is_named() -> None:
         ValueError, match=r"warmup_cosine_decay: decay_steps must be greater than warmup_steps=10"
     ):
         js.from_dict(data)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml", ".yml"])
+@pytest.mark.parametrize("name", ["wsd", "sgdr", "join", "piecewise", "cyclical"])
+def test_files_round_trip(tmp_path: pathlib.Path, suffix: str, name: str) -> None:
+    path = tmp_path / f"schedule{suffix}"
+    js.save_schedule(EXAMPLES[name], path)
+    restored = js.load_schedule(path)
+    assert restored == EXAMPLES[name] and restored.to_dict() == EXAMPLES[name].to_dict()
+
+
+FILE_ERRORS = [
+    (
+        "lr.txt",
+        "{}",
+        ValueError,
+        r"load_schedule: path='.*lr\.txt' must end in \.json, \.yaml or \.yml",
+    ),
+    (
+        "lr.json",
+        '{"format": 1, "schedule": ',
+        ValueError,
+        r"is not valid json: Expecting value: line 1 column 27",
+    ),
+    ("lr.yaml", "format: [1\n", ValueError, r"(?s)is not valid yaml: .*line 2, column 1"),
+    (
+        "lr.yaml",
+        "!!python/object/apply:os.system ['echo no']\n",
+        ValueError,
+        r"is not valid yaml: could not determine a constructor",
+    ),
+    ("lr.yaml", "- 1\n- 2\n", TypeError, r"from_dict: expected a dict, got list"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "error", "match"),
+    FILE_ERRORS,
+    ids=["suffix", "json_syntax", "yaml_syntax", "yaml_python_tag", "not_a_dict"],
+)
+def test_bad_files_raise_a_clear_error(
+    tmp_path: pathlib.Path, name: str, text: str, error: type[Exception], match: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(error, match=match):
+        js.load_schedule(path)
+
+
+def test_yaml_without_pyyaml_names_the_extra(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    with pytest.raises(ImportError, match=r"pip install 'jaxsched\[yaml\]'"):
+        js.save_schedule(EXAMPLES["constant"], tmp_path / "lr.yaml")

@@ -20,7 +20,7 @@ def _check_peak(owner: str, schedule: Schedule, noise_std: ArrayLike = 0.0) -> N
     """
     parts = (schedule.init_value, schedule.alpha, schedule.beta, noise_std)
     if check.concrete(parts):
-        init, alpha, beta, std = (np.max(np.asarray(p, np.float64)) for p in parts)
+        init, alpha, beta, std = (check.largest(p) for p in parts)
         check.representable(
             owner, "init_value * (1 + alpha + beta)", init * (1 + alpha + beta + 6 * std)
         )
@@ -137,7 +137,7 @@ class NoisyLinearCosineDecay(Schedule):
 
     def _check(self) -> None:
         if check.concrete(self.initial_variance):
-            std = np.sqrt(np.max(np.asarray(self.initial_variance, np.float64)))
+            std = np.sqrt(check.largest(self.initial_variance))
             _check_peak("NoisyLinearCosineDecay", self, std)
 
     def _noise(self, step: jax.Array) -> jax.Array:

@@ -195,11 +195,10 @@ class MultiStepDecay(Schedule):
 
     def _check(self) -> None:
         if check.concrete((self.init_value, self.milestones, self.gamma)):
-            gamma = np.max(np.asarray(self.gamma, np.float64))
-            last = np.max(np.asarray(self.init_value, np.float64)) * gamma ** len(self.milestones)
-            check.representable(
-                "MultiStepDecay", "init_value * gamma ** len(milestones)", float(last)
+            last = check.largest(self.init_value) * check.largest(self.gamma) ** len(
+                self.milestones
             )
+            check.representable("MultiStepDecay", "init_value * gamma ** len(milestones)", last)
 
     def _value(self, step: jax.Array) -> jax.Array:
         count = intervals_passed(step, self.milestones).astype(jnp.float32)

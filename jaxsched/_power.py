@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
@@ -23,9 +22,10 @@ _POWER = {"maximum": 1, "fix": "A power above 1 overflows float32 within 2**31 s
 def _check_growth(owner: str, init_value: ArrayLike, power: ArrayLike) -> None:
     """A positive power grows the value up to ``I (2**31 - 1)**p``: it must stay finite."""
     if check.concrete((init_value, power)):
-        exponent = max(float(np.max(np.asarray(power, np.float64))), 0.0)
-        largest = float(np.max(np.asarray(init_value, np.float64))) * INT32_MAX**exponent
-        check.representable(owner, "init_value * (2**31 - 1)**power", largest)
+        growth = INT32_MAX ** max(check.largest(power), 0.0)
+        check.representable(
+            owner, "init_value * (2**31 - 1)**power", check.largest(init_value) * growth
+        )
 
 
 class DirectPowerDecay(Schedule):

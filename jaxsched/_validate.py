@@ -182,6 +182,11 @@ def level(owner: str, name: str, value: Any, **options: Any) -> Any:
     return checked
 
 
+def largest(value: Any) -> float:
+    """The largest entry of a concrete number or batch of numbers, as a float64."""
+    return float(np.max(np.asarray(value, np.float64)))
+
+
 def representable(owner: str, what: str, value: float, fix: str = "") -> None:
     """A value derived from several arguments must still be finite in float32."""
     if not abs(value) <= FLOAT32_MAX:

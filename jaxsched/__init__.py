@@ -10,8 +10,8 @@ Where things live: one schedule family per module (``_polynomial``, ``_exponenti
 they share in ``_shapes``, the cycle index of growing cycles in ``_cycles``), composition
 in ``_join`` and ``_arithmetic``, the base class in ``_base``, construction checks in
 ``_validate``, finite arithmetic in ``_numerics``, units in ``_units``,
-optimizer wiring in ``_inject``, reading values back in ``_readout`` and the dict form in
-``_serialize``.
+optimizer wiring in ``_inject``, reading values back in ``_readout``, the dict form in ``_serialize``, the
+text form in ``_text`` and other libraries' argument names in ``_names``.
 """
 
 from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
@@ -41,7 +41,14 @@ from jaxsched._readout import (
 )
 from jaxsched._restarts import CosineRestarts, DecayCycles, Restarts, sgdr, tanh_decay
 from jaxsched._rsqrt import InverseSqrtDecay, Noam
-from jaxsched._serialize import from_dict, load_schedule, register_schedule, save_schedule
+from jaxsched._serialize import (
+    from_dict,
+    load_schedule,
+    register_function,
+    register_schedule,
+    save_schedule,
+)
+from jaxsched._text import ParseError, parse
 from jaxsched._units import (
     HorizonWarning,
     check_horizon,
@@ -101,8 +108,11 @@ __all__ = [
     "Scale",
     "phases",
     # configs
+    "ParseError",
     "from_dict",
     "load_schedule",
+    "parse",
+    "register_function",
     "register_schedule",
     "save_schedule",
     # units

@@ -23,6 +23,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxsched._names import check_call
+
 INT32_MAX = 2**31 - 1
 
 _STATIC = "jaxsched.static"
@@ -58,6 +60,7 @@ def records_call(factory: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(factory)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_call(factory.__name__, signature, args, kwargs)
         schedule = factory(*args, **kwargs)
         call = dict(signature.bind(*args, **kwargs).arguments)
         object.__setattr__(schedule, "_made_by", (factory.__name__, call))
@@ -65,6 +68,20 @@ def records_call(factory: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.records_call = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def _check_arguments(cls: type) -> None:
+    """Wraps the generated ``__init__`` so that a call that cannot bind says why in our
+    terms (a Keras or PyTorch argument name gets the jaxsched one)."""
+    init = cls.__init__  # type: ignore[misc]
+    signature = inspect.signature(cls)
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        check_call(cls.__name__, signature, args, kwargs)
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__  # type: ignore[misc]
 
 
 def as_step(step: Any) -> jax.Array:
@@ -144,6 +161,7 @@ class Schedule:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
+        _check_arguments(cls)
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         data = tuple(f.name for f in fields if not f.metadata.get(_STATIC))
         meta = tuple(f.name for f in fields if f.metadata.get(_STATIC))
@@ -222,6 +240,16 @@ class Schedule:
             for f in dataclasses.fields(self)  # type: ignore[arg-type]
         )
         return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        """The text form, read back by :func:`jaxsched.parse` (the ``repr`` where there is
+        none, e.g. for a schedule holding an unregistered function)."""
+        from jaxsched._text import to_text
+
+        try:
+            return to_text(self)
+        except TypeError:
+            return repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The schedule as a JSON-safe dict, read back by :func:`jaxsched.from_dict`.

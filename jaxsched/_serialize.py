@@ -13,7 +13,6 @@ argument: value, ...}``, with the arguments as they were given.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import inspect
 import json
 import os
@@ -25,15 +24,24 @@ import jax
 import numpy as np
 
 from jaxsched._base import Schedule
+from jaxsched._names import did_you_mean, unknown_argument
 
 #: The version of the dict format written by :meth:`Schedule.to_dict`.
 FORMAT = 1
 
 _registry: dict[str, type[Schedule]] = {}
+#: name -> function, filled by :func:`register_function`
+registered_functions: dict[str, Callable[..., Any]] = {}
 
 _INSTEAD = {
-    "Cyclical": "a named mode (mode='triangular2' or 'exp_range' with gamma)",
-    "FromFunction": "a schedule from the catalogue, or a registered Schedule subclass",
+    "Cyclical": (
+        "a named mode (mode='triangular2' or 'exp_range' with gamma), or register the "
+        "function by name with @jaxsched.register_function"
+    ),
+    "FromFunction": (
+        "a schedule from the catalogue, a registered Schedule subclass, or register the "
+        "function by name with @jaxsched.register_function"
+    ),
 }
 
 
@@ -110,6 +118,70 @@ def register_schedule(cls: type[Schedule]) -> type[Schedule]:
     return cls
 
 
+def register_function(fn: Callable[..., Any], *, name: str | None = None) -> Callable[..., Any]:
+    """Lets a schedule that holds a Python function be saved: the function goes by name.
+
+    ``Cyclical(scale_fn=...)`` and ``FromFunction(fn)`` hold a function, which a dict or
+    a text cannot. Once registered, the function is written as ``{"function": name}`` in
+    the dict form and as its bare name in the text form, and read back as the function
+    itself, provided the code that registers it has run (import it before loading).
+
+    Args:
+      fn: the function; usable as a decorator.
+      name: the name it goes by, an identifier; by default ``fn.__name__``. Registering
+        another function under a taken name is an error, except the same function
+        defined again (a notebook cell run twice), which replaces it.
+
+    Returns:
+      ``fn``, unchanged.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxsched
+      >>> @jaxsched.register_function
+      ... def thirds(cycle):
+      ...     return (1.0 / 3.0) ** (cycle - 1.0)
+      >>> s = jaxsched.Cyclical(0.1, 1.0, step_size_up=10, scale_fn=thirds, scale_mode="cycle")
+      >>> s.to_dict()["schedule"]["scale_fn"]
+      {'function': 'thirds'}
+      >>> str(s)
+      "Cyclical(0.1, peak_value=1.0, step_size_up=10, scale_fn=thirds, scale_mode='cycle')"
+      >>> jaxsched.parse(str(s)) == s
+      True
+    """
+    if not callable(fn) or isinstance(fn, Schedule | type):
+        raise TypeError(f"register_function: expected a function, got fn={fn!r}.")
+    name = getattr(fn, "__name__", None) if name is None else name
+    if not isinstance(name, str) or not name.isidentifier() or name == "<lambda>":
+        raise ValueError(
+            f"register_function: name must be an identifier, got name={name!r}; pass "
+            f"name='...' (a lambda has no name of its own)."
+        )
+    if name in ("True", "False", "None") or name in {**_known(), **_factories()}:
+        raise ValueError(
+            f"register_function: name={name!r} is the name of a schedule or a literal; "
+            f"pass another name='...'."
+        )
+    taken = registered_functions.get(name, fn)
+    same = getattr(taken, "__module__", None), getattr(taken, "__qualname__", None)
+    if taken is not fn and same != (fn.__module__, fn.__qualname__):
+        raise ValueError(
+            f"register_function: the name {name!r} is taken by {taken!r}; pass another name='...'."
+        )
+    registered_functions[name] = fn
+    return fn
+
+
+def function_name(fn: Callable[..., Any]) -> str | None:
+    """The name ``fn`` is registered under, or ``None``."""
+    return next((name for name, f in registered_functions.items() if f is fn), None)
+
+
+def known_callables() -> dict[str, Callable[..., Schedule]]:
+    """Every name a config may call: the schedule classes (registered ones included) and
+    the factories that record their call."""
+    return {**_known(), **_factories()}
+
+
 def to_dict(schedule: Schedule) -> dict[str, Any]:
     """The dict form of ``schedule`` (see the module doc); ``schedule.to_dict()`` calls it."""
     return {"format": FORMAT, "schedule": _node(schedule, "schedule")}
@@ -148,6 +220,8 @@ def _plain(value: Any, path: str, owner: str) -> Any:
         raise TypeError(f"to_dict: {path} is traced ({value!r}); call to_dict outside jit.")
     if isinstance(value, np.ndarray | np.generic | jax.Array):
         return np.asarray(value).tolist()
+    if callable(value) and (name := function_name(value)) is not None:
+        return {"function": name}
     if callable(value):
         raise TypeError(
             f"to_dict: {path} holds the Python function {value!r}, which a dict cannot "
@@ -203,21 +277,16 @@ def _build(node: Any, path: str) -> Schedule:
         raise TypeError(
             f"from_dict: {path} must be a schedule node {{'type': ..., ...}}, got {node!r}."
         )
-    name, known = node["type"], {**_known(), **_factories()}
+    name, known = node["type"], known_callables()
     if not isinstance(name, str) or name not in known:
-        close = difflib.get_close_matches(str(name), known, n=3)
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise ValueError(
-            f"from_dict: {path}.type={name!r} is not a known schedule.{hint} Known: "
-            f"{', '.join(sorted(known))}."
+            f"from_dict: {path}.type={name!r} is not a known schedule."
+            f"{did_you_mean(str(name), known)} Known: {', '.join(sorted(known))}."
         )
     parameters = inspect.signature(known[name]).parameters
     unknown = sorted(set(node) - set(parameters) - {"type"})
     if unknown:
-        raise ValueError(
-            f"from_dict: {path} ({name}) has no field {', '.join(map(repr, unknown))}; "
-            f"its fields are {', '.join(parameters)}."
-        )
+        raise ValueError(f"from_dict: {path}: {unknown_argument(name, unknown[0], parameters)}")
     missing = [n for n, p in parameters.items() if n not in node and p.default is p.empty]
     if missing:
         raise ValueError(f"from_dict: {path} ({name}) is missing {', '.join(map(repr, missing))}.")
@@ -228,6 +297,16 @@ def _build(node: Any, path: str) -> Schedule:
 def _value(value: Any, path: str) -> Any:
     if isinstance(value, Mapping) and "type" in value:
         return _build(value, path)
+    if isinstance(value, Mapping) and set(value) == {"function"}:
+        name = value["function"]
+        fn = registered_functions.get(name) if isinstance(name, str) else None
+        if fn is None:
+            raise ValueError(
+                f"from_dict: {path} names the function {name!r}, which is not registered."
+                f"{did_you_mean(str(name), registered_functions)} Import the code that registers it "
+                f"(@jaxsched.register_function) before loading."
+            )
+        return fn
     if isinstance(value, Mapping):  # a plain dict argument, e.g. one of sgdr's cycles
         return {k: _value(v, f"{path}[{k!r}]") for k, v in value.items()}
     if isinstance(value, list):

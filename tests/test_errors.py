@@ -773,7 +773,158 @@ RANGE_ERRORS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ),
 ]
 
-BAD += FACTORY_ERRORS + RANGE_ERRORS
+
+def _foreign(
+    make: Callable[[], Any], owner: str, name: str, library: str, ours: str
+) -> tuple[str, Callable, type, str]:
+    return (
+        f"{owner}_{name}",
+        make,
+        TypeError,
+        rf"{owner} has no argument '{name}'\. {name} is the {library} name for {ours}\b",
+    )
+
+
+# Other libraries' argument names get the jaxsched one, in the constructors themselves.
+NAME_ERRORS = [
+    _foreign(
+        lambda: js.ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5),
+        "ExponentialDecay",
+        "decay_steps",
+        "Keras",
+        "transition_steps",
+    ),
+    _foreign(
+        lambda: js.CosineDecay(initial_learning_rate=1.0, decay_steps=9),
+        "CosineDecay",
+        "initial_learning_rate",
+        "Keras",
+        "init_value",
+    ),
+    _foreign(
+        lambda: js.Polynomial(1.0, end_learning_rate=0.0, power=2.0, transition_steps=9),
+        "Polynomial",
+        "end_learning_rate",
+        "Keras",
+        "end_value",
+    ),
+    _foreign(
+        lambda: js.warmup_cosine_decay(0.0, warmup_target=1.0, warmup_steps=1, decay_steps=9),
+        "warmup_cosine_decay",
+        "warmup_target",
+        "Keras",
+        "peak_value",
+    ),
+    _foreign(
+        lambda: js.StepDecay(1.0, 10, decay_rate=0.5), "StepDecay", "decay_rate", "Keras", "gamma"
+    ),
+    _foreign(
+        lambda: js.CosineRestarts(1.0, T_0=10),
+        "CosineRestarts",
+        "T_0",
+        "PyTorch",
+        "first_decay_steps",
+    ),
+    _foreign(
+        lambda: js.DecayCycles(1.0, T_0=10, T_mult=2),
+        "DecayCycles",
+        "T_0",
+        "PyTorch",
+        "cycle_steps",
+    ),
+    _foreign(
+        lambda: js.Cyclical(1e-3, maximal_learning_rate=1e-2, step_size=5),
+        "Cyclical",
+        "maximal_learning_rate",
+        "TF Addons",
+        "peak_value",
+    ),
+    _foreign(
+        lambda: js.Cyclical(1e-3, 1e-2, step_size=5),
+        "Cyclical",
+        "step_size",
+        "TF Addons",
+        "step_size_up",
+    ),
+    _foreign(
+        lambda: js.Cyclical(base_lr=1e-3, max_lr=1e-2, step_size_up=5),
+        "Cyclical",
+        "base_lr",
+        "PyTorch",
+        "init_value",
+    ),
+    _foreign(
+        lambda: js.CosineDecay(1.0, T_max=10), "CosineDecay", "T_max", "PyTorch", "decay_steps"
+    ),
+    _foreign(
+        lambda: js.CosineDecay(1.0, 10, eta_min=0.1),
+        "CosineDecay",
+        "eta_min",
+        "PyTorch",
+        "end_value",
+    ),
+    _foreign(
+        lambda: js.ExponentialDecay(1.0, 1, gamma=0.9),
+        "ExponentialDecay",
+        "gamma",
+        "PyTorch",
+        "decay_rate",
+    ),
+    _foreign(
+        lambda: js.PiecewiseConstant(milestones=[3], values=[1.0, 0.1]),
+        "PiecewiseConstant",
+        "milestones",
+        "PyTorch",
+        "boundaries",
+    ),
+    _foreign(
+        lambda: js.OneCycle(max_lr=1.0, total_steps=100),
+        "OneCycle",
+        "max_lr",
+        "PyTorch",
+        "peak_value",
+    ),
+    _foreign(
+        lambda: js.OneCycle(1.0, 100, anneal_strategy="linear"),
+        "OneCycle",
+        "anneal_strategy",
+        "PyTorch",
+        "anneal",
+    ),
+    _foreign(
+        lambda: js.warmup_cosine_decay(0.0, 1.0, num_warmup_steps=10, decay_steps=99),
+        "warmup_cosine_decay",
+        "num_warmup_steps",
+        "Hugging Face",
+        "warmup_steps",
+    ),
+    (
+        "warmup_is_a_wrapper",
+        lambda: js.CosineDecay(1.0, 10, warmup_steps=3),
+        TypeError,
+        r"CosineDecay has no argument 'warmup_steps'\. Warmup is a wrapper here: "
+        r"jaxsched\.Warmup\(schedule, warmup_steps=\.\.\.\)",
+    ),
+    ("keras_name", lambda: js.Constant(1.0, name="lr"), TypeError, r"take no name; drop it"),
+    ("last_epoch", lambda: js.StepDecay(1.0, 10, last_epoch=4), TypeError, r"to resume, call it"),
+    ("misspelled", lambda: js.Warmup(C, warmup_step=3), TypeError, r"Did you mean 'warmup_steps'"),
+    (
+        "missing_argument",
+        lambda: js.CosineDecay(1.0),
+        TypeError,
+        r"CosineDecay: missing a required argument: 'decay_steps'; it takes CosineDecay\(init_value, "
+        r"decay_steps, alpha=None, end_value=None, exponent=1\.0\)",
+    ),
+    (
+        "too_many_arguments",
+        lambda: js.warmup_stable_decay(1.0, 1, 2, 3, 0.0),
+        TypeError,
+        r"warmup_stable_decay: too many positional arguments; it takes warmup_stable_decay\("
+        r"peak_value, warmup_steps, stable_steps, decay_steps, \*, init_value=0\.0",
+    ),
+]
+
+BAD += FACTORY_ERRORS + RANGE_ERRORS + NAME_ERRORS
 
 
 @pytest.mark.parametrize(("make", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])

@@ -16,6 +16,7 @@ text form in ``_text`` and other libraries' argument names in ``_names``.
 
 from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
 from jaxsched._base import Schedule
+from jaxsched._convert._torch import ResumeWarning, from_torch, to_torch
 from jaxsched._cooldown import Cooldown, Rewarmup, warmup_stable_decay
 from jaxsched._cosine import CosineDecay
 from jaxsched._cyclical import Cyclical
@@ -25,7 +26,7 @@ from jaxsched._inject import ScheduledState, inject
 from jaxsched._interpolate import PiecewiseInterpolate, cosine_onecycle, linear_onecycle
 from jaxsched._join import Join, phases
 from jaxsched._linear_cosine import LinearCosineDecay, NoisyLinearCosineDecay
-from jaxsched._onecycle import OneCycle
+from jaxsched._onecycle import OneCycle, OneCycleMomentum
 from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
 from jaxsched._polynomial import Constant, Linear, Polynomial
 from jaxsched._power import DirectPowerDecay, PowerAndLinearDecay, PowerDecayWithOffset
@@ -81,6 +82,7 @@ __all__ = [
     "Noam",
     "NoisyLinearCosineDecay",
     "OneCycle",
+    "OneCycleMomentum",
     "PiecewiseConstant",
     "PiecewiseInterpolate",
     "Polynomial",
@@ -109,6 +111,9 @@ __all__ = [
     "phases",
     # configs
     "ParseError",
+    "ResumeWarning",
+    "from_torch",
+    "to_torch",
     "from_dict",
     "load_schedule",
     "parse",

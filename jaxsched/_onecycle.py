@@ -28,6 +28,55 @@ def check_onecycle_levels(
         )
 
 
+def phase_ends(total_steps: ArrayLike, pct_start: ArrayLike, three_phase: bool) -> list[float]:
+    """PyTorch's (float) phase ends: ``pT - 1`` (and ``2pT - 2``), then ``T - 1``."""
+    up = float(pct_start) * int(total_steps) - 1
+    last = int(total_steps) - 1.0
+    return [up, 2 * up, last] if three_phase else [up, last]
+
+
+def check_phases(
+    owner: str, total_steps: ArrayLike, pct_start: ArrayLike, three_phase: bool
+) -> None:
+    """Every phase has a length (PyTorch divides by zero where one has none)."""
+    if not check.concrete((total_steps, pct_start)):
+        return
+    ends = phase_ends(total_steps, pct_start, three_phase)
+    if any(b <= a for a, b in itertools.pairwise([0.0, *ends])):
+        raise ValueError(
+            f"{owner}: total_steps={total_steps} with pct_start={pct_start} gives phase ends "
+            f"{ends}, so a phase has no length (PyTorch divides by zero there). Use more "
+            f"steps or another pct_start."
+        )
+
+
+def anneal_phases(
+    cycle: OneCycle | OneCycleMomentum, step: jax.Array, origin: jax.Array, targets: list
+) -> jax.Array:
+    """From ``origin`` through ``targets``, one per phase, then hold the last."""
+    total = f32(cycle.total_steps)
+    up = f32(cycle.pct_start) * total - 1
+    ends = [up, 2 * up, total - 1] if cycle.three_phase else [up, total - 1]
+    t = step.astype(jnp.float32)
+    value = targets[-1]  # past the last phase: hold it
+    begin = jnp.zeros(())
+    pieces = []
+    for end, target in zip(ends, targets, strict=True):
+        # At the end exactly 1: XLA's division by a reciprocal may land an ulp short.
+        q = jnp.where(t >= end, 1.0, jnp.clip((t - begin) / (end - begin), 0.0, 1.0))
+        pieces.append((end, _anneal(cycle.anneal, origin, target, q)))
+        begin, origin = end, target
+    for end, piece in reversed(pieces):
+        value = jnp.where(t <= end, piece, value)
+    return value
+
+
+def _anneal(anneal: str, start: jax.Array, end: jax.Array, q: jax.Array) -> jax.Array:
+    if anneal == "cos":
+        return end + (start - end) * 0.5 * (1 + jnp.cos(jnp.pi * q))
+    return start * (1 - q) + end * q  # exact at both ends, unlike start + (end - start) * q
+
+
 class OneCycle(Schedule):
     r"""PyTorch's one-cycle: warm up to ``peak_value``, anneal to a tiny floor (and back).
 
@@ -81,50 +130,67 @@ class OneCycle(Schedule):
 
     def _check(self) -> None:
         check_onecycle_levels("OneCycle", self.peak_value, self.div_factor, self.final_div_factor)
-        if not check.concrete((self.total_steps, self.pct_start)):
-            return
-        ends = self._phase_ends_float()
-        if any(b <= a for a, b in itertools.pairwise([0.0, *ends])):
-            raise ValueError(
-                f"OneCycle: total_steps={self.total_steps} with pct_start={self.pct_start} "
-                f"gives phase ends {ends}, so a phase has no length (PyTorch divides by zero "
-                f"there). Use more steps or another pct_start."
-            )
+        check_phases("OneCycle", self.total_steps, self.pct_start, self.three_phase)
 
     def _phase_ends_float(self) -> list[float]:
-        up = float(self.pct_start) * int(self.total_steps) - 1
-        last = int(self.total_steps) - 1.0
-        return [up, 2 * up, last] if self.three_phase else [up, last]
-
-    def _anneal(self, start: jax.Array, end: jax.Array, q: jax.Array) -> jax.Array:
-        if self.anneal == "cos":
-            return end + (start - end) * 0.5 * (1 + jnp.cos(jnp.pi * q))
-        return start * (1 - q) + end * q  # exact at both ends, unlike start + (end - start) * q
+        return phase_ends(self.total_steps, self.pct_start, self.three_phase)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        total = f32(self.total_steps)
         peak = f32(self.peak_value)
         start = peak / f32(self.div_factor)
         floor = start / f32(self.final_div_factor)
-        up = f32(self.pct_start) * total - 1
-        if self.three_phase:
-            ends = [up, 2 * up, total - 1]
-            targets = [peak, start, floor]
-        else:
-            ends = [up, total - 1]
-            targets = [peak, floor]
-        t = step.astype(jnp.float32)
-        value = targets[-1]  # past the last phase: hold the floor
-        begin, origin = jnp.zeros(()), start
-        pieces = []
-        for end, target in zip(ends, targets, strict=True):
-            # At the end exactly 1: XLA's division by a reciprocal may land an ulp short.
-            q = jnp.where(t >= end, 1.0, jnp.clip((t - begin) / (end - begin), 0.0, 1.0))
-            pieces.append((end, self._anneal(origin, target, q)))
-            begin, origin = end, target
-        for end, piece in reversed(pieces):
-            value = jnp.where(t <= end, piece, value)
-        return value
+        targets = [peak, start, floor] if self.three_phase else [peak, floor]
+        return anneal_phases(self, step, start, targets)
+
+    def _horizon(self) -> int | None:
+        return int(self.total_steps) - 1
+
+
+class OneCycleMomentum(Schedule):
+    r"""The momentum of PyTorch's one-cycle: down while the rate rises, and back up.
+
+    On the phases of :class:`OneCycle` (same ``total_steps``, ``pct_start``, ``anneal``,
+    ``three_phase``), the value anneals from :math:`M` = ``max_value`` to :math:`B` =
+    ``base_value`` in the first phase and back to :math:`M` in the second, where it stays
+    (through the third phase, if any). For ``SGD`` it is the momentum, for ``Adam`` the
+    ``b1``; give it to :func:`jaxsched.inject` beside the learning rate.
+
+    Args:
+      base_value: :math:`B`, the low point, at the rate's peak (``base_momentum``).
+      max_value: :math:`M`, the start and the end (``max_momentum``).
+      total_steps: :math:`T`, as in :class:`OneCycle`.
+      pct_start: :math:`p`, as in :class:`OneCycle`.
+      anneal: ``"cos"`` or ``"linear"``.
+      three_phase: use the three-phase variant.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> b1 = jaxsched.OneCycleMomentum(0.85, 0.95, total_steps=100)
+      >>> b1(0), b1(29), b1(99)
+      (Array(0.95, dtype=float32), Array(0.85, dtype=float32), Array(0.95, dtype=float32))
+
+    References:
+      Smith, *A disciplined approach to neural network hyper-parameters*,
+      https://arxiv.org/abs/1803.09820; ``torch.optim.lr_scheduler.OneCycleLR``.
+    """
+
+    base_value: ArrayLike = field(check.level)
+    max_value: ArrayLike = field(check.level)
+    total_steps: ArrayLike = field(check.steps, positive=True)
+    pct_start: ArrayLike = field(check.real, default=0.3, minimum=0, exclusive=True, maximum=1)
+    anneal: str = field(check.choice, static=True, default="cos", options=ANNEALS)
+    three_phase: bool = field(check.flag, static=True, default=False)
+
+    def _check(self) -> None:
+        check_phases("OneCycleMomentum", self.total_steps, self.pct_start, self.three_phase)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        low, high = f32(self.base_value), f32(self.max_value)
+        targets = [low, high, high] if self.three_phase else [low, high]
+        return anneal_phases(self, step, high, targets)
 
     def _horizon(self) -> int | None:
         return int(self.total_steps) - 1

@@ -38,6 +38,7 @@ EXAMPLES: dict[str, js.Schedule] = {
     "cyclical": js.Cyclical(0.1, 1.0, 4, 6, mode="exp_range", gamma=0.9),
     "cyclical_custom": js.Cyclical(0.1, 1.0, 3, scale_fn=inverse_step, scale_mode="cycle"),
     "onecycle": js.OneCycle(1.0, 30, three_phase=True, anneal="linear"),
+    "onecycle_momentum": js.OneCycleMomentum(0.85, 0.95, 30, three_phase=True),
     "cosine_restarts": js.CosineRestarts(1.0, 5, t_mul=2.0, m_mul=0.8, alpha=0.1),
     "restarts": js.Restarts(js.Linear(1.0, 0.0, 6), period=6, decay=0.5),
     "sgdr": js.sgdr([dict(init_value=0.0, peak_value=1.0, warmup_steps=2, decay_steps=9)] * 2),

@@ -48,25 +48,23 @@ def from_torch(scheduler: Any, *, group: int | None = None, momentum: bool = Fal
     (one call after each ``optimizer.step()``). The scheduler is read, not stepped, and
     not changed.
 
-    ============================== ===================================================
-    PyTorch                        jaxsched (``B`` the group's base rate)
-    ============================== ===================================================
-    ``StepLR``                     ``StepDecay(B, step_size, gamma)``
-    ``MultiStepLR``                ``MultiStepDecay(B, milestones, gamma)``
-    ``ConstantLR``                 ``PiecewiseConstant([n], [B * factor, B])``
-    ``LinearLR``                   ``Linear(B * start_factor, B * end_factor, n)``
-    ``ExponentialLR``              ``ExponentialDecay(B, 1, gamma)``
-    ``PolynomialLR``               ``Polynomial(B, 0.0, power, n)``
-    ``CosineAnnealingLR``          ``CosineDecay(B, T_max, end_value=eta_min)``, and
-                                   after ``T_max`` rising again, as PyTorch does
+    =============================== ================================================================
+    PyTorch                         jaxsched (``B`` the group's base rate)
+    =============================== ================================================================
+    ``StepLR``                      ``StepDecay(B, step_size, gamma)``
+    ``MultiStepLR``                 ``MultiStepDecay(B, milestones, gamma)``
+    ``ConstantLR``                  ``PiecewiseConstant([n], [B * factor, B])``
+    ``LinearLR``                    ``Linear(B * start_factor, B * end_factor, n)``
+    ``ExponentialLR``               ``ExponentialDecay(B, 1, gamma)``
+    ``PolynomialLR``                ``Polynomial(B, 0.0, power, n)``
+    ``CosineAnnealingLR``           ``CosineDecay(B, T_max, end_value=eta_min)``, then back up
     ``CosineAnnealingWarmRestarts`` ``CosineRestarts(B, T_0, T_mult, end_value=eta_min)``
-    ``CyclicLR``                   ``Cyclical`` (momentum: ``Cyclical`` from
-                                   ``max_momentum`` down to ``base_momentum``)
-    ``OneCycleLR``                 ``OneCycle`` (momentum: ``OneCycleMomentum``)
-    ``SequentialLR``               ``Join`` of the converted schedulers
-    ``ChainedScheduler``           ``Product`` of the converted schedulers
-    ``LambdaLR`` of Hugging Face   the schedule of the ``get_*_schedule`` that made it
-    ============================== ===================================================
+    ``CyclicLR``                    ``Cyclical`` (momentum: ``Cyclical`` from ``max_momentum`` down)
+    ``OneCycleLR``                  ``OneCycle`` (momentum: ``OneCycleMomentum``)
+    ``SequentialLR``                ``Join`` of the converted schedulers
+    ``ChainedScheduler``            ``Product`` of the converted schedulers
+    Hugging Face ``LambdaLR``       the schedule of the ``get_*_schedule`` that made it
+    =============================== ================================================================
 
     Departures, each one where PyTorch has no value to give: ``OneCycleLR`` raises past
     ``total_steps`` (the schedule holds the floor there), and ``ConstantLR`` with

@@ -9,8 +9,8 @@ library itself; no schedule formula is re-implemented here.
 
 Families and the interpreter they need (see tools/README.md):
 
-* ``tf1``, ``tfa``, ``model_garden``: the TensorFlow environment
-  (tools/requirements-tf.txt);
+* ``tf1``, ``tfa``, ``model_garden``, ``model_garden_config``, ``tf_keras``: the
+  TensorFlow environment (tools/requirements-tf.txt);
 * ``hf``, ``timm``: the PyTorch environment (tools/requirements-torch.txt).
 
 Usage::
@@ -48,7 +48,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-FAMILIES = ("tf1", "tfa", "model_garden", "hf", "timm")
+FAMILIES = ("tf1", "tfa", "model_garden", "model_garden_config", "tf_keras", "hf", "timm")
 RECORDED_BY = "tools/record_goldens.py"
 
 
@@ -72,6 +72,36 @@ def f32(v) -> float:
     if not math.isfinite(x):
         raise ValueError(f"non-finite value {v!r}")
     return x
+
+
+def json_safe(obj, where="value"):
+    """``obj`` if it is plain JSON data (dicts with string keys, lists, strings, finite
+    numbers, bools, None), else TypeError. Tuples are refused: Keras writes a lambda as
+    a tuple holding its marshalled bytecode, which is not data."""
+    if obj is None or isinstance(obj, bool | str):
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            raise TypeError(f"{where}: non-finite {obj!r}")
+        return obj
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if not isinstance(k, str):
+                raise TypeError(f"{where}: non-string key {k!r}")
+            out[k] = json_safe(v, f"{where}.{k}")
+        return out
+    if isinstance(obj, list):
+        return [json_safe(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+    raise TypeError(f"{where}: {type(obj).__name__} {obj!r} is not JSON data")
+
+
+def serialized(tf, schedule):
+    """``tf.keras.optimizers.schedules.serialize(schedule)`` (Keras 2.15's form), checked
+    to be plain JSON data (TypeError otherwise)."""
+    return json_safe(tf.keras.optimizers.schedules.serialize(schedule), "serialize()")
 
 
 def versions(*dists):
@@ -260,7 +290,28 @@ def record_tfa():
             kwargs = dict(kwargs, **{k: src})
         sched = cls(**ctor)
         vals = [f32(sched(tf.constant(t, tf.float32)).numpy()) for t in steps]
-        return case(f"tensorflow_addons.optimizers.{cls_name}", kwargs, None, steps, values=vals)
+        extra = {}
+        try:
+            extra["serialized"] = serialized(tf, sched)
+        except (TypeError, ValueError, OSError) as error:
+            # A scale_fn Keras cannot write as data (a lambda: marshalled bytecode, or
+            # no source at all): record what identifies the class and the function.
+            extra["serialized"] = None
+            extra["serialize_error"] = f"{type(error).__name__}: {error}"
+            extra["class_name"] = cls_name
+            extra["registered_name"] = tf.keras.utils.get_registered_name(cls)
+            extra["module"] = cls.__module__
+            extra["config_keys"] = sorted(sched.get_config())
+        for k, (fn, _) in (fn_kwargs or {}).items():
+            extra[f"{k}_name"] = fn.__name__
+            extra["serialized_note"] = (
+                f"{k} is a Python function: serialize() names it only "
+                f"({k}_name; Keras writes module 'builtins'), its code is not data. "
+                f"kwargs['{k}'] has its source text."
+            )
+        return case(
+            f"tensorflow_addons.optimizers.{cls_name}", kwargs, None, steps, values=vals, **extra
+        )
 
     cases["triangular"] = run(
         "TriangularCyclicalLearningRate",
@@ -333,7 +384,9 @@ def record_model_garden():
                     file=sys.stderr,
                 )
             vals.append(f32(v32))
-        return case(s["class"], s["kwargs"], None, steps, values=vals)
+        return case(
+            s["class"], s["kwargs"], None, steps, values=vals, serialized=serialized(tf, sched)
+        )
 
     cases["direct_power"] = run(
         spec("DirectPowerDecay", initial_learning_rate=1.0, power=-0.5),
@@ -418,6 +471,271 @@ def record_model_garden():
     head = header(
         {"tensorflow": tf.__version__} | versions("tensorflow-cpu", "tf-models-official", "keras"),
         step_convention="sched(tf.constant(t, tf.int32)); a float32 step was checked to give the same values",
+        serialized_note="serialized is tf.keras.optimizers.schedules.serialize(schedule). "
+        "Model Garden's *WithOffset classes inherit the Keras get_config, which has no "
+        "'offset', and LinearWarmup / PolynomialWarmUp write the after_warmup_lr_sched as "
+        "its bare get_config() (no class name, no offset): kwargs has what was passed.",
+    )
+    return head, cases
+
+
+def int32_values(tf, sched, steps, label):
+    """``sched(tf.constant(t, tf.int32))`` for each step (Model Garden's convention),
+    with a float32 step checked to give the same value (a mismatch is printed)."""
+    vals = []
+    for t in steps:
+        v32 = sched(tf.constant(t, tf.int32))
+        v32 = v32.numpy() if hasattr(v32, "numpy") else v32
+        vf = sched(tf.constant(t, tf.float32))
+        vf = vf.numpy() if hasattr(vf, "numpy") else vf
+        if not (np.float32(v32) == np.float32(vf)):
+            print(f"  note: {label} step {t}: int32 {v32!r} != float32 {vf!r}", file=sys.stderr)
+        vals.append(f32(v32))
+    return vals
+
+
+def record_tf_keras():
+    """tf.keras 2.15 (Keras 2) schedules: serialize() output and values."""
+    tf = _tf()
+    sch = tf.keras.optimizers.schedules
+    cases = {}
+
+    def run(cls_name, kwargs, steps):
+        sched = getattr(sch, cls_name)(**kwargs)
+        vals = int32_values(tf, sched, steps, cls_name)
+        return case(
+            f"tf.keras.optimizers.schedules.{cls_name}",
+            kwargs,
+            None,
+            steps,
+            values=vals,
+            serialized=serialized(tf, sched),
+        )
+
+    cases["exponential"] = run(
+        "ExponentialDecay",
+        dict(initial_learning_rate=0.5, decay_steps=10, decay_rate=0.7),
+        r(range(61), 1000, 2**20),
+    )
+    cases["exponential_staircase"] = run(
+        "ExponentialDecay",
+        dict(initial_learning_rate=0.5, decay_steps=7, decay_rate=0.6, staircase=True),
+        r(range(51)),
+    )
+    cases["piecewise"] = run(
+        "PiecewiseConstantDecay",
+        dict(boundaries=[10, 25], values=[1.0, 0.5, 0.1]),
+        r(range(41)),
+    )
+    cases["piecewise_early"] = run(
+        "PiecewiseConstantDecay",
+        dict(boundaries=[0, 3, 4], values=[0.3, 0.2, 0.1, 0.05]),
+        r(range(11)),
+    )
+    cases["polynomial"] = run(
+        "PolynomialDecay",
+        dict(initial_learning_rate=1.0, decay_steps=30, end_learning_rate=0.01, power=2.0),
+        r(range(46), 1000),
+    )
+    cases["polynomial_cycle"] = run(
+        "PolynomialDecay",
+        dict(
+            initial_learning_rate=1.0,
+            decay_steps=10,
+            end_learning_rate=0.1,
+            power=0.5,
+            cycle=True,
+        ),
+        r(range(46)),
+    )
+    cases["inverse_time"] = run(
+        "InverseTimeDecay",
+        dict(initial_learning_rate=0.5, decay_steps=10, decay_rate=0.3),
+        r(range(61), 1000),
+    )
+    cases["inverse_time_staircase"] = run(
+        "InverseTimeDecay",
+        dict(initial_learning_rate=0.5, decay_steps=6, decay_rate=1.5, staircase=True),
+        r(range(41)),
+    )
+    cases["cosine"] = run(
+        "CosineDecay",
+        dict(initial_learning_rate=1.0, decay_steps=40, alpha=0.1),
+        r(range(51), 1000),
+    )
+    cases["cosine_warmup"] = run(
+        "CosineDecay",
+        dict(
+            initial_learning_rate=0.0,
+            decay_steps=40,
+            alpha=0.1,
+            warmup_target=1.0,
+            warmup_steps=10,
+        ),
+        r(range(61)),
+    )
+    cases["cosine_warmup_from"] = run(
+        "CosineDecay",
+        dict(initial_learning_rate=0.1, decay_steps=30, warmup_target=0.5, warmup_steps=5),
+        r(range(41)),
+    )
+    cases["cosine_target_without_steps"] = run(
+        "CosineDecay",
+        dict(initial_learning_rate=0.1, decay_steps=30, warmup_target=0.5, warmup_steps=0),
+        r(range(36)),
+    )
+    cases["cosine_restarts"] = run(
+        "CosineDecayRestarts",
+        dict(initial_learning_rate=1.0, first_decay_steps=5, t_mul=2.0, m_mul=0.8, alpha=0.1),
+        r(range(81)),
+    )
+    cases["cosine_restarts_t_mul_1"] = run(
+        "CosineDecayRestarts",
+        dict(initial_learning_rate=0.5, first_decay_steps=8, t_mul=1.0, m_mul=1.0),
+        r(range(41)),
+    )
+    head = header(
+        {"tensorflow": tf.__version__} | versions("tensorflow-cpu", "keras"),
+        step_convention="sched(tf.constant(t, tf.int32)); a float32 step was checked to give the same values",
+        serialized_note="serialized is tf.keras.optimizers.schedules.serialize(schedule)",
+    )
+    return head, cases
+
+
+def record_model_garden_config():
+    """Model Garden OptimizationConfig dicts, as users write them in YAML, built with
+    ``OptimizerFactory(OptimizationConfig(d)).build_learning_rate()``."""
+    tf = _tf()
+    from official.modeling.optimization import lr_schedule, optimizer_factory
+    from official.modeling.optimization.configs import optimization_config
+
+    cases = {}
+    sgd = {"type": "sgd", "sgd": {"momentum": 0.9}}
+
+    def run(learning_rate, warmup, steps, optimizer=sgd, **more):
+        d = {"optimizer": optimizer, **more, "learning_rate": learning_rate}
+        if warmup is not None:
+            d["warmup"] = warmup
+        given = json.loads(json.dumps(d))  # what is recorded is exactly what was given
+        factory = optimizer_factory.OptimizerFactory(optimization_config.OptimizationConfig(d))
+        lr = factory.build_learning_rate()
+        if d != given:
+            raise ValueError(f"OptimizationConfig changed the dict it was given: {d}")
+        is_schedule = isinstance(lr, tf.keras.optimizers.schedules.LearningRateSchedule)
+        vals = int32_values(tf, lr, steps, learning_rate["type"])
+        return case(
+            "official.modeling.optimization.optimizer_factory.OptimizerFactory("
+            "OptimizationConfig(kwargs)).build_learning_rate()",
+            given,
+            None,
+            steps,
+            values=vals,
+            built=f"{type(lr).__module__}.{type(lr).__qualname__}",
+            serialized=serialized(tf, lr) if is_schedule else None,
+        )
+
+    def lr(kind, **config):
+        return {"type": kind, kind: config}
+
+    def linear(steps, init=0.0):
+        return {"type": "linear", "linear": {"warmup_steps": steps, "warmup_learning_rate": init}}
+
+    def poly(steps, power):
+        return {"type": "polynomial", "polynomial": {"warmup_steps": steps, "power": power}}
+
+    cases["cosine_linear_warmup"] = run(
+        lr("cosine", initial_learning_rate=1.0, decay_steps=50, alpha=0.1),
+        linear(10, 0.01),
+        r(range(61)),
+    )
+    cases["cosine_offset_linear_warmup"] = run(
+        lr("cosine", initial_learning_rate=1.0, decay_steps=50, alpha=0.1, offset=10),
+        linear(10),
+        r(range(71)),
+    )
+    cases["stepwise_polynomial_warmup"] = run(
+        lr("stepwise", boundaries=[20, 40], values=[1.0, 0.5, 0.1]),
+        poly(10, 2.0),
+        r(range(51)),
+    )
+    cases["exponential_staircase_adamw_ema"] = run(
+        lr(
+            "exponential", initial_learning_rate=1.0, decay_steps=10, decay_rate=0.5, staircase=True
+        ),
+        None,
+        r(range(51)),
+        optimizer={"type": "adamw", "adamw": {"weight_decay_rate": 0.01}},
+        ema={"average_decay": 0.999},
+    )
+    cases["exponential_offset_linear_warmup"] = run(
+        lr("exponential", initial_learning_rate=0.8, decay_steps=5, decay_rate=0.9, offset=5),
+        linear(5, 0.1),
+        r(range(41)),
+    )
+    cases["polynomial_polynomial_warmup"] = run(
+        lr(
+            "polynomial",
+            initial_learning_rate=1.0,
+            decay_steps=40,
+            end_learning_rate=0.01,
+            power=2.0,
+        ),
+        poly(8, 1.0),
+        r(range(51)),
+    )
+    cases["polynomial_cycle"] = run(
+        lr(
+            "polynomial",
+            initial_learning_rate=0.5,
+            decay_steps=10,
+            end_learning_rate=0.05,
+            cycle=True,
+        ),
+        None,
+        r(range(46)),
+    )
+    cases["power_linear_warmup"] = run(
+        lr("power", initial_learning_rate=1.0, power=-0.5),
+        linear(10),
+        r(range(41), 1000),
+    )
+    cases["power_linear_polynomial_warmup"] = run(
+        lr(
+            "power_linear",
+            initial_learning_rate=1.0,
+            total_decay_steps=100,
+            power=-0.5,
+            linear_decay_fraction=0.1,
+        ),
+        poly(10, 1.0),
+        r(range(111)),
+    )
+    cases["power_with_offset"] = run(
+        lr(
+            "power_with_offset",
+            initial_learning_rate=1.0,
+            power=-0.5,
+            offset=10,
+            pre_offset_learning_rate=0.5,
+        ),
+        None,
+        r(range(41), 1000),
+    )
+    cases["constant_linear_warmup"] = run(
+        lr("constant", learning_rate=0.3),
+        linear(5),
+        r(range(11)),
+    )
+    head = header(
+        {"tensorflow": tf.__version__} | versions("tensorflow-cpu", "tf-models-official", "keras"),
+        step_convention="sched(tf.constant(t, tf.int32)); a float32 step was checked to give the same values",
+        config_note="kwargs is the dict given to OptimizationConfig, exactly as given; "
+        "serialized is tf.keras.optimizers.schedules.serialize of what build_learning_rate "
+        "returned (null where that is a float)",
+        learning_rate_types=sorted(optimizer_factory.LR_CLS),
+        warmup_types=sorted(optimizer_factory.WARMUP_CLS),
+        learning_rate_classes={k: v.__name__ for k, v in optimizer_factory.LR_CLS.items()},
+        model_garden_lr_module=lr_schedule.__name__,
     )
     return head, cases
 
@@ -430,6 +748,19 @@ BASE_LR = 0.5
 
 def _sgd(torch, lr):
     return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+
+
+def lambda_as_data(scheduler):
+    """A LambdaLR's function as data: its name, module and (for a partial) keywords."""
+    (fn,) = scheduler.lr_lambdas
+    inner = fn.func if hasattr(fn, "func") else fn
+    if getattr(fn, "args", ()):
+        raise ValueError(f"positional arguments bound in {fn!r}")
+    return {
+        "function": inner.__name__,
+        "module": inner.__module__,
+        "keywords": json_safe(dict(getattr(fn, "keywords", {})), "keywords"),
+    }
 
 
 def record_hf():
@@ -456,7 +787,14 @@ def record_hf():
             opt.step()
             sched.step()
         vals = [f32(got[t]) for t in steps]
-        return case(f"transformers.optimization.{fn_name}", kwargs, BASE_LR, steps, values=vals)
+        return case(
+            f"transformers.optimization.{fn_name}",
+            kwargs,
+            BASE_LR,
+            steps,
+            values=vals,
+            function=lambda_as_data(sched),
+        )
 
     for w in ("linear", "cosine", "1-sqrt"):
         for d in ("linear", "cosine", "1-sqrt"):
@@ -645,6 +983,8 @@ RECORDERS = {
     "tf1": record_tf1,
     "tfa": record_tfa,
     "model_garden": record_model_garden,
+    "model_garden_config": record_model_garden_config,
+    "tf_keras": record_tf_keras,
     "hf": record_hf,
     "timm": record_timm,
 }
@@ -654,6 +994,8 @@ NEEDS = {
     "tf1": ("tensorflow",),
     "tfa": ("tensorflow", "tensorflow_addons"),
     "model_garden": ("tensorflow", "official"),
+    "model_garden_config": ("tensorflow", "official"),
+    "tf_keras": ("tensorflow",),
     "hf": ("torch", "transformers"),
     "timm": ("torch", "timm"),
 }

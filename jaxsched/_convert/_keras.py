@@ -8,7 +8,9 @@ made: a config dict converts without it.
 Which source classes convert, and how, is the table :data:`CONVERTERS` (the key is the
 name Keras serializes the class under: its class name, or ``"package>Name"`` for a
 registered class such as TF Addons' ``"Addons>CyclicalLearningRate"``). Another library's
-classes are added as rows; nothing else changes.
+classes are added as rows; nothing else changes. TF Model Garden's ``OptimizationConfig``
+dicts (``{"learning_rate": {"type": ...}, "warmup": {...}}``) are read through the tables
+:data:`MODEL_GARDEN_LR_TYPES` and :data:`MODEL_GARDEN_WARMUP_TYPES` into the same rows.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxsched import _validate as check
+from jaxsched._arithmetic import Offset
 from jaxsched._base import INT32_MAX, Schedule
 from jaxsched._cosine import CosineDecay
+from jaxsched._cyclical import Cyclical
 from jaxsched._exponential import ExponentialDecay, InverseTimeDecay
 from jaxsched._names import did_you_mean
 from jaxsched._piecewise import PiecewiseConstant
-from jaxsched._polynomial import Polynomial
+from jaxsched._polynomial import Constant, Polynomial
+from jaxsched._power import DirectPowerDecay, PowerAndLinearDecay, PowerDecayWithOffset
 from jaxsched._restarts import CosineRestarts
 from jaxsched._serialize import from_dict
 from jaxsched._warmup import Warmup
@@ -34,6 +39,12 @@ from jaxsched._warmup import Warmup
 #: Where Keras' own classes live: Keras 3 (``keras.optimizers.schedules`` in a serialized
 #: config, ``keras.src....`` on a class), tf.keras and the standalone Keras 2.
 KERAS_MODULES = ("keras", "tf_keras", "tensorflow")
+
+#: Where TF Addons' classes live (``tensorflow_addons.optimizers.cyclical_learning_rate``).
+TFA_MODULES = ("tensorflow_addons",)
+
+#: Where TF Model Garden's classes live (``official.modeling.optimization.lr_schedule``).
+MODEL_GARDEN_MODULES = ("official",)
 
 #: Keras' serialization wraps tensors and arrays in such a dict: ``{"class_name":
 #: "__tensor__", "config": {"value": ..., "dtype": ...}}``.
@@ -67,6 +78,8 @@ class Converter:
 def _exponential(
     initial_learning_rate: Any, decay_steps: Any, decay_rate: Any, staircase: Any
 ) -> Schedule:
+    # Keras tests `if self.staircase`: Model Garden's config default, None, is continuous.
+    staircase = False if staircase is None else staircase
     return ExponentialDecay(initial_learning_rate, decay_steps, decay_rate, staircase=staircase)
 
 
@@ -122,6 +135,209 @@ def _own(format: Any, schedule: Any) -> Schedule:
     return from_dict({"format": format, "schedule": schedule})
 
 
+# TF Addons ----------------------------------------------------------------------------
+
+
+def _tfa_cyclical(mode: str) -> Callable[..., Schedule]:
+    """The builder of a TF Addons cyclical class with a fixed scale function."""
+
+    def build(
+        initial_learning_rate: Any,
+        maximal_learning_rate: Any,
+        step_size: Any,
+        scale_mode: Any,
+        gamma: Any = 1.0,
+    ) -> Schedule:
+        return Cyclical(
+            initial_learning_rate,
+            maximal_learning_rate,
+            step_size,
+            mode=mode,
+            gamma=gamma,
+            scale_mode=scale_mode,
+        )
+
+    return build
+
+
+def _tfa_custom(
+    initial_learning_rate: Any,
+    maximal_learning_rate: Any,
+    step_size: Any,
+    scale_fn: Any,
+    scale_mode: Any,
+) -> Schedule:
+    if not callable(scale_fn) or isinstance(scale_fn, type | Schedule):
+        # Keras writes a function by its name only (a lambda as marshalled bytecode):
+        # there is no code to read back.
+        raise TypeError(
+            f"from_keras: Addons>CyclicalLearningRate's scale_fn must be a jittable Python "
+            f"function of the float32 cycle number or step, got scale_fn={scale_fn!r}. A "
+            f"serialized config names the function but does not hold it: pass the config "
+            f"with 'scale_fn' set to the function itself (written with jax.numpy), or "
+            f"write jaxsched.Cyclical(..., scale_fn=..., scale_mode=...)."
+        )
+    return Cyclical(
+        initial_learning_rate,
+        maximal_learning_rate,
+        step_size,
+        scale_fn=scale_fn,
+        scale_mode=scale_mode,
+    )
+
+
+_TFA_KEYS = ("initial_learning_rate", "maximal_learning_rate", "step_size")
+
+
+# TF Model Garden ----------------------------------------------------------------------
+
+
+def _offset(build: Callable[..., Schedule]) -> Callable[..., Schedule]:
+    """The builder of Model Garden's ``...WithOffset`` class made from a Keras class."""
+
+    def shifted(offset: Any = 0, **config: Any) -> Schedule:
+        schedule = build(**config)
+        if isinstance(offset, int | float) and not isinstance(offset, bool) and offset == 0:
+            return schedule
+        return Offset(schedule, offset)
+
+    return shifted
+
+
+def _direct_power(initial_learning_rate: Any, power: Any) -> Schedule:
+    return DirectPowerDecay(initial_learning_rate, power)
+
+
+def _power_linear(
+    initial_learning_rate: Any,
+    total_decay_steps: Any,
+    power: Any,
+    linear_decay_fraction: Any,
+    offset: Any,
+) -> Schedule:
+    return PowerAndLinearDecay(
+        initial_learning_rate, total_decay_steps, power, linear_decay_fraction, offset
+    )
+
+
+def _power_offset(
+    initial_learning_rate: Any, power: Any, offset: Any, pre_offset_learning_rate: Any
+) -> Schedule:
+    if pre_offset_learning_rate is None:
+        raise ValueError(
+            f"from_keras: PowerDecayWithOffset needs pre_offset_learning_rate, the rate "
+            f"through update offset={offset!r} and the cap after it. Model Garden's "
+            f"default, 1e6, would be the learning rate of updates 0 to {offset!r}: give the "
+            f"rate to use."
+        )
+    return PowerDecayWithOffset(initial_learning_rate, power, offset, pre_offset_learning_rate)
+
+
+def _linear_warmup(
+    after_warmup_lr_sched: Any, warmup_steps: Any, warmup_learning_rate: Any
+) -> Schedule:
+    after = _after_warmup("LinearWarmup", after_warmup_lr_sched)
+    return _global_warmup(after, warmup_steps, init_value=warmup_learning_rate)
+
+
+def _polynomial_warmup(after_warmup_lr_sched: Any, warmup_steps: Any, power: Any) -> Schedule:
+    after = _after_warmup("PolynomialWarmUp", after_warmup_lr_sched)
+    return _global_warmup(after, warmup_steps, init_value=0.0, power=power)
+
+
+def _global_warmup(after: Schedule, warmup_steps: Any, **ramp: Any) -> Schedule:
+    """Model Garden's warmup: a ramp to ``after(W)``, then ``after`` on the global step."""
+    if isinstance(warmup_steps, int | float) and not isinstance(warmup_steps, bool):
+        if warmup_steps <= 0:
+            # Model Garden's ramp is then never used (its condition is step < W).
+            return after
+    if isinstance(after, Offset) and isinstance(after.offset, int) and after.offset == warmup_steps:
+        # An after-schedule delayed by exactly the warmup starts where the warmup ends.
+        inner = after.schedule
+    elif isinstance(after, Constant):
+        inner = after
+    else:
+        # jaxsched's Warmup gives its schedule the step since the end of the warmup.
+        inner = Offset(after, -check.steps("from_keras: warmup", "warmup_steps", warmup_steps))
+    return Warmup(inner, warmup_steps, **ramp)
+
+
+#: The classes Model Garden's OptimizerFactory puts under a warmup, and so the classes a
+#: bare ``after_warmup_lr_sched`` config (no class name) is read as.
+MODEL_GARDEN_AFTER_WARMUP = (
+    "PiecewiseConstantDecayWithOffset",
+    "PolynomialDecayWithOffset",
+    "ExponentialDecayWithOffset",
+    "CosineDecayWithOffset",
+    "DirectPowerDecay",
+    "PowerAndLinearDecay",
+    "PowerDecayWithOffset",
+    "StepCosineDecayWithOffset",
+)
+
+
+#: Model Garden's classes made by wrapping a Keras class: their get_config() is the Keras
+#: class's, without the offset.
+_KERAS_WITH_OFFSET = (
+    "PiecewiseConstantDecayWithOffset",
+    "PolynomialDecayWithOffset",
+    "ExponentialDecayWithOffset",
+    "CosineDecayWithOffset",
+)
+
+
+def _after_warmup(owner: str, value: Any) -> Schedule:
+    """The schedule under a Model Garden warmup, in any of the forms it comes in."""
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Constant(value)  # Model Garden takes a number: a constant rate
+    if isinstance(value, Mapping):
+        if "class_name" in value and "config" in value:
+            return from_keras(value)
+        return _convert(_after_warmup_class(owner, value), None, value)
+    if callable(getattr(value, "get_config", None)):
+        return from_keras(value)
+    raise TypeError(
+        f"from_keras: {owner}'s after_warmup_lr_sched must be a schedule, its config or a "
+        f"number, got {_kind(value)}."
+    )
+
+
+def _after_warmup_class(owner: str, config: Mapping[str, Any]) -> str:
+    """The Model Garden class a bare ``get_config()`` dict comes from, by its keys.
+
+    Model Garden's warmups write the schedule under them without its class name. Its
+    ``get_config()`` writes every key, so the key set names the class; a dict with some
+    optional keys left out is read as the one class it can be, else refused."""
+    keys = set(config) - {"name"}
+    signatures = {
+        key: set((CONVERTERS.get(key) or _NOT_OFFERED_KEYS[key]).keys())
+        - {"name"}
+        - ({"offset"} if key in _KERAS_WITH_OFFSET else set())
+        for key in MODEL_GARDEN_AFTER_WARMUP
+    }
+    found = [key for key, signature in signatures.items() if keys == signature]
+    if not found:
+        found = [
+            key
+            for key, signature in signatures.items()
+            if set((CONVERTERS.get(key) or _NOT_OFFERED_KEYS[key]).required) <= keys <= signature
+        ]
+    if len(found) == 1:
+        return found[0]
+    what = (
+        f"it fits {' and '.join(found)}"
+        if found
+        else f"it is none of the classes Model Garden puts there ({', '.join(signatures)})"
+    )
+    raise ValueError(
+        f"from_keras: {owner}'s after_warmup_lr_sched is a config without its class, with "
+        f"the keys {sorted(map(str, config))}, and {what}. Give it as "
+        f"{{'class_name': ..., 'config': {{...}}}}."
+    )
+
+
 #: Source class (its serialized name) -> how it converts. The Keras defaults are those of
 #: Keras 3 and tf.keras alike; tf.keras before 2.13 has no CosineDecay warmup.
 CONVERTERS: dict[str, Converter] = {
@@ -155,7 +371,180 @@ CONVERTERS: dict[str, Converter] = {
     "jaxsched>KerasSchedule": Converter(
         _own, ("format", "schedule"), ignored=(), modules=("jaxsched",)
     ),
+    # TF Addons 0.23 (tfa.optimizers): get_config() of the subclasses has no name.
+    "Addons>CyclicalLearningRate": Converter(
+        _tfa_custom, (*_TFA_KEYS, "scale_fn"), {"scale_mode": "cycle"}, modules=TFA_MODULES
+    ),
+    "Addons>TriangularCyclicalLearningRate": Converter(
+        _tfa_cyclical("triangular"), _TFA_KEYS, {"scale_mode": "cycle"}, modules=TFA_MODULES
+    ),
+    "Addons>Triangular2CyclicalLearningRate": Converter(
+        _tfa_cyclical("triangular2"), _TFA_KEYS, {"scale_mode": "cycle"}, modules=TFA_MODULES
+    ),
+    "Addons>ExponentialCyclicalLearningRate": Converter(
+        _tfa_cyclical("exp_range"),
+        _TFA_KEYS,
+        {"scale_mode": "iterations", "gamma": 1.0},
+        modules=TFA_MODULES,
+    ),
+    # TF Model Garden 2.15 (official.modeling.optimization.lr_schedule). The ...WithOffset
+    # classes serialize the Keras base class's config, without the offset: it defaults to
+    # 0, as Model Garden's own from_config gives.
+    "CosineDecayWithOffset": Converter(
+        _offset(_cosine),
+        ("initial_learning_rate", "decay_steps"),
+        {"alpha": 0.0, "warmup_target": None, "warmup_steps": 0, "offset": 0},
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "PolynomialDecayWithOffset": Converter(
+        _offset(_polynomial),
+        ("initial_learning_rate", "decay_steps"),
+        {"end_learning_rate": 0.0001, "power": 1.0, "cycle": False, "offset": 0},
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "ExponentialDecayWithOffset": Converter(
+        _offset(_exponential),
+        ("initial_learning_rate", "decay_steps", "decay_rate"),
+        {"staircase": False, "offset": 0},
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "PiecewiseConstantDecayWithOffset": Converter(
+        _offset(_piecewise),
+        ("boundaries", "values"),
+        {"offset": 0},
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "LinearWarmup": Converter(
+        _linear_warmup,
+        ("after_warmup_lr_sched", "warmup_steps", "warmup_learning_rate"),
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "PolynomialWarmUp": Converter(
+        _polynomial_warmup,
+        ("after_warmup_lr_sched", "warmup_steps"),
+        {"power": 1.0},
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "DirectPowerDecay": Converter(
+        _direct_power, ("initial_learning_rate",), {"power": 1.0}, modules=MODEL_GARDEN_MODULES
+    ),
+    "PowerAndLinearDecay": Converter(
+        _power_linear,
+        ("initial_learning_rate", "total_decay_steps"),
+        {"power": 1.0, "linear_decay_fraction": 0.1, "offset": 0},
+        modules=MODEL_GARDEN_MODULES,
+    ),
+    "PowerDecayWithOffset": Converter(
+        _power_offset,
+        ("initial_learning_rate",),
+        {"power": 1.0, "offset": 0, "pre_offset_learning_rate": None},
+        modules=MODEL_GARDEN_MODULES,
+    ),
 }
+
+#: Classes that read like a row of CONVERTERS but have no jaxsched equivalent: why, and
+#: what to write instead.
+NOT_OFFERED: dict[str, str] = {
+    "StepCosineDecayWithOffset": (
+        "Model Garden's StepCosineDecayWithOffset is not offered: its first level is "
+        "periodic and it is NaN from its last boundary on (docs/parity.md). "
+        "jaxsched.PiecewiseInterpolate(..., 'cosine') is the working shape."
+    ),
+}
+
+# Its keys, to recognize its config under a warmup (and refuse it there by name).
+_NOT_OFFERED_KEYS: dict[str, Converter] = {
+    "StepCosineDecayWithOffset": Converter(
+        _own, ("boundaries", "values", "offset"), modules=MODEL_GARDEN_MODULES
+    ),
+}
+
+#: Model Garden ``OptimizationConfig`` learning_rate ``type`` -> (the class it builds, or
+#: ``None`` for a constant; the keys of its config with Model Garden's defaults, ``None``
+#: where Model Garden has none). The defaults are the config's, not the class's (the
+#: power decays' config ``power`` is -0.5, the class's 1.0).
+MODEL_GARDEN_LR_TYPES: dict[str, tuple[str | None, dict[str, Any]]] = {
+    "constant": (None, {"name": "Constant", "learning_rate": 0.1}),
+    "stepwise": (
+        "PiecewiseConstantDecayWithOffset",
+        {"name": "PiecewiseConstantDecay", "boundaries": None, "values": None, "offset": 0},
+    ),
+    "exponential": (
+        "ExponentialDecayWithOffset",
+        {
+            "name": "ExponentialDecay",
+            "initial_learning_rate": None,
+            "decay_steps": None,
+            "decay_rate": None,
+            "staircase": None,
+            "offset": 0,
+        },
+    ),
+    "polynomial": (
+        "PolynomialDecayWithOffset",
+        {
+            "name": "PolynomialDecay",
+            "initial_learning_rate": None,
+            "decay_steps": None,
+            "end_learning_rate": 0.0001,
+            "power": 1.0,
+            "cycle": False,
+            "offset": 0,
+        },
+    ),
+    "cosine": (
+        "CosineDecayWithOffset",
+        {
+            "name": "CosineDecay",
+            "initial_learning_rate": None,
+            "decay_steps": None,
+            "alpha": 0.0,
+            "offset": 0,
+        },
+    ),
+    "power": (
+        "DirectPowerDecay",
+        {"name": "DirectPowerDecay", "initial_learning_rate": None, "power": -0.5},
+    ),
+    "power_linear": (
+        "PowerAndLinearDecay",
+        {
+            "name": "PowerAndLinearDecay",
+            "initial_learning_rate": None,
+            "total_decay_steps": None,
+            "power": -0.5,
+            "linear_decay_fraction": 0.1,
+            "offset": 0,
+        },
+    ),
+    "power_with_offset": (
+        "PowerDecayWithOffset",
+        {
+            "name": "PowerDecayWithOffset",
+            "initial_learning_rate": None,
+            "power": -0.5,
+            "offset": 0,
+            # Model Garden's default, 1e6, is refused (see _power_offset).
+            "pre_offset_learning_rate": None,
+        },
+    ),
+    "step_cosine_with_offset": (
+        "StepCosineDecayWithOffset",
+        {"name": "StepCosineDecayWithOffset", "boundaries": None, "values": None, "offset": 0},
+    ),
+}
+
+#: Model Garden ``OptimizationConfig`` warmup ``type`` -> (class, keys with defaults).
+MODEL_GARDEN_WARMUP_TYPES: dict[str, tuple[str | None, dict[str, Any]]] = {
+    "linear": (
+        "LinearWarmup",
+        {"name": "linear", "warmup_learning_rate": 0.0, "warmup_steps": None},
+    ),
+    "polynomial": ("PolynomialWarmUp", {"name": "polynomial", "power": 1.0, "warmup_steps": None}),
+}
+
+#: The keys of an ``OptimizationConfig`` dict; only ``learning_rate`` and ``warmup`` are read.
+_OPTIMIZATION_CONFIG_KEYS = ("optimizer", "ema", "learning_rate", "warmup")
 
 
 def _import_keras(owner: str) -> Any:
@@ -171,11 +560,12 @@ def _import_keras(owner: str) -> Any:
 def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedule:
     r"""The jaxsched schedule with the values of a Keras learning-rate schedule.
 
-    Reads a Keras 3 or tf.keras ``LearningRateSchedule``, the dict
-    ``keras.optimizers.schedules.serialize`` gives (or tf.keras' older
-    ``{"class_name": ..., "config": ...}``), or a bare ``get_config()`` dict with its
-    ``class_name``. A dict converts without importing Keras. Update :math:`n`
-    (``optimizer.iterations == n``) uses the same rate in both:
+    Reads a Keras 3 or tf.keras ``LearningRateSchedule`` (Keras' own, TF Addons' cyclical
+    ones and TF Model Garden's), the dict ``keras.optimizers.schedules.serialize`` gives
+    (or tf.keras' older ``{"class_name": ..., "config": ...}``), a bare ``get_config()``
+    dict with its ``class_name``, or a Model Garden ``OptimizationConfig`` dict. A dict
+    converts without importing Keras. Update :math:`n` (``optimizer.iterations == n``)
+    uses the same rate in both:
 
     ===============================================  =============================================
     Keras                                            jaxsched
@@ -188,6 +578,19 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
     ``CosineDecay(I, D, alpha, target, W)``          ``Warmup(CosineDecay(target, D, alpha=alpha),``
                                                      ``W, init_value=I)``
     ``CosineDecayRestarts(I, F, t_mul, m_mul, a)``   ``CosineRestarts(I, F, t_mul, m_mul, alpha=a)``
+    TF Addons ``TriangularCyclicalLearningRate``,    ``Cyclical(I, M, S, mode="triangular" /``
+    ``Triangular2...``, ``ExponentialCyclical...``   ``"triangular2" / "exp_range", gamma=g,``
+    ``(I, M, S, scale_mode, gamma)``                 ``scale_mode=...)``
+    TF Addons ``CyclicalLearningRate(I, M, S, f,``   ``Cyclical(I, M, S, scale_fn=f,``
+    ``scale_mode)``                                  ``scale_mode=...)``
+    Model Garden ``XWithOffset(..., offset=k)``      the ``X`` row, in ``Offset(..., k)`` if
+    (``X``: the four Keras classes above but the     ``k != 0``
+    restarts and the inverse time)
+    ``DirectPowerDecay(I, p)``                       ``DirectPowerDecay(I, p)``
+    ``PowerAndLinearDecay(I, T, p, f, k)``           ``PowerAndLinearDecay(I, T, p, f, k)``
+    ``PowerDecayWithOffset(I, p, k, Q)``             ``PowerDecayWithOffset(I, p, k, Q)``
+    ``LinearWarmup(s, W, I)``                        ``Warmup(Offset(s, -W), W, init_value=I)``
+    ``PolynomialWarmUp(s, W, p)``                    ``Warmup(Offset(s, -W), W, power=p)``
     ===============================================  =============================================
 
     Keras switches a ``PiecewiseConstantDecay`` value one step after its boundary, hence
@@ -195,18 +598,47 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
     after it. Keras ignores ``warmup_steps`` when ``warmup_target`` is ``None`` (a plain
     ``CosineDecay``), and with ``warmup_steps=0`` decays from ``warmup_target`` at once
     (``CosineDecay(target, D, alpha=alpha)``; ``I`` is unused). The config's ``name`` is
-    ignored; a missing optional key takes Keras' default, as Keras' ``from_config`` does.
-    A schedule made by :func:`to_keras` (or its config) gives back the jaxsched schedule.
+    ignored; a missing optional key takes the source library's default, as its
+    ``from_config`` does. A schedule made by :func:`to_keras` (or its config) gives back
+    the jaxsched schedule.
 
-    Known departures from Keras (docs/parity.md): negative steps are clamped to 0, where
-    Keras extrapolates (or mirrors the cosine); Keras' ``CosineDecayRestarts`` with
-    ``t_mul=2`` takes restarts 13 and 15 (steps ``2**13 - 1`` and ``2**15 - 1`` for
-    ``first_decay_steps=1``) for the end of the previous cycle, giving the floor instead
-    of the peak, where ours are exact at every restart; Keras computes with a float32
-    step, inexact beyond ``2**24``, ours with the integer step. Values Keras takes but
+    Model Garden's warmups ramp to ``s(W)`` and then run ``s`` on the global step, hence
+    the ``Offset(s, -W)``; an ``s`` delayed by exactly ``W`` (``offset=W``) gives
+    ``Warmup(s_0, W, ...)`` with ``s_0`` undelayed, a number ``s`` a ``Constant``, and
+    ``W <= 0`` is ``s`` itself. An ``OptimizationConfig`` dict (``{"optimizer": ...,
+    "learning_rate": {"type": "cosine", "cosine": {...}}, "warmup": {"type": "linear",
+    "linear": {...}}}``, as in Model Garden's YAML) converts to what
+    ``OptimizerFactory(OptimizationConfig(d)).build_learning_rate()`` builds: the
+    learning_rate types ``constant``, ``stepwise``, ``exponential``, ``polynomial``,
+    ``cosine``, ``power``, ``power_linear`` and ``power_with_offset`` with the config's own
+    defaults (the power decays' ``power`` is -0.5 there), under a ``linear`` or
+    ``polynomial`` warmup; ``optimizer`` and ``ema`` are not read.
+
+    Known departures (docs/parity.md): negative steps are clamped to 0, where Keras
+    extrapolates (or mirrors the cosine), and so a Model Garden ``offset`` holds the
+    schedule's first value before it where Model Garden evaluates negative steps (a
+    staircase ``ExponentialDecayWithOffset`` goes above ``I`` there); Keras'
+    ``CosineDecayRestarts`` with ``t_mul=2`` takes restarts 13 and 15 (steps
+    ``2**13 - 1`` and ``2**15 - 1`` for ``first_decay_steps=1``) for the end of the
+    previous cycle, giving the floor instead of the peak, where ours are exact at every
+    restart; Keras computes with a float32 step, inexact beyond ``2**24``, ours with the
+    integer step; Model Garden's ``PolynomialWarmUp`` uses ``max(t, 1)``, so its update 0
+    repeats update 1, where ours starts at 0; TF Addons crashes on an int64 step (and on
+    any integer step in ``"iterations"`` mode), ours takes any. Reproduced as Model Garden
+    does: its ``...WithOffset`` classes' ``get_config()`` has no ``offset``, and a warmup's
+    writes its after-schedule as a bare ``get_config()`` (no class, no offset), so a
+    serialized config converts with offset 0, as Model Garden's ``from_config`` would
+    give (an object converts with its true offsets; add ``"offset"`` to a config, or give
+    the after-schedule as ``{"class_name": ..., "config": {...}}``, to restore one). A bare
+    after-schedule is read as the class Model Garden's factory puts there whose keys it
+    has (an ``ExponentialDecay``-shaped one as ``ExponentialDecayWithOffset``, never
+    ``InverseTimeDecay``). Refused: Model Garden's ``StepCosineDecayWithOffset`` (periodic,
+    then NaN), a ``PowerDecayWithOffset`` without ``pre_offset_learning_rate`` (Model
+    Garden's default 1e6 would be the rate of update 0), and a TF Addons ``scale_fn``
+    that is not a function (a serialized config names it only). Values Keras takes but
     jaxsched refuses (a negative or zero rate, an ``ExponentialDecay`` rate above 1, an
-    ``m_mul`` above 1, a fractional ``decay_steps``, unsorted boundaries) raise the
-    constructor's error.
+    ``m_mul`` above 1, a fractional ``decay_steps`` or ``step_size``, unsorted
+    boundaries, a positive power above 1) raise the constructor's error.
 
     Args:
       schedule_or_config: a Keras ``LearningRateSchedule`` object, the dict
@@ -222,11 +654,14 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
 
     Raises:
       ValueError: an unknown class (Keras itself returns the class name as a string
-        there), a config key the class does not take, a missing required key, a
-        ``module`` that is not Keras', or a value the jaxsched constructor refuses.
+        there) or one not offered, a config key the class does not take, a missing
+        required key, a ``module`` that is not the class's library, an unknown
+        ``OptimizationConfig`` key or type (or a key its type does not take), a bare
+        after-schedule that fits no class or two, or a value the jaxsched constructor
+        refuses.
       TypeError: something that is neither a Keras schedule nor a dict, a config that is
-        not a dict, ``class_name`` given with an object or a serialized dict, or a value
-        of the wrong kind.
+        not a dict, ``class_name`` given with an object or a serialized dict, a TF Addons
+        ``scale_fn`` that is not a function, or a value of the wrong kind.
       ImportError: an object was given and Keras 3 is not installed.
 
     Example:
@@ -247,8 +682,22 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
       ...     {"boundaries": [99], "values": [0.1, 0.01]}, class_name="PiecewiseConstantDecay"
       ... )
       PiecewiseConstant(boundaries=[100], values=[0.1, 0.01])
+      >>> s = jaxsched.from_keras({
+      ...     "optimizer": {"type": "sgd", "sgd": {"momentum": 0.9}},
+      ...     "learning_rate": {"type": "cosine", "cosine": {
+      ...         "initial_learning_rate": 0.1, "decay_steps": 1000, "offset": 100}},
+      ...     "warmup": {"type": "linear", "linear": {"warmup_steps": 100}},
+      ... })
+      >>> s == jaxsched.Warmup(jaxsched.CosineDecay(0.1, 1000, alpha=0.0), 100, init_value=0.0)
+      True
     """
     if isinstance(schedule_or_config, Mapping):
+        if (
+            class_name is None
+            and "learning_rate" in schedule_or_config
+            and "class_name" not in schedule_or_config
+        ):
+            return _from_optimization_config(schedule_or_config)
         key, module, config = _read_dict(schedule_or_config, class_name)
     else:
         if class_name is not None:
@@ -336,7 +785,32 @@ def _read_object(obj: Any) -> tuple[str, Any, Any]:
             f"get_config() but is not a learning-rate schedule."
         )
     key = keras.saving.get_registered_name(cls)
-    return key, cls.__module__, obj.get_config()
+    module = cls.__module__
+    if key not in CONVERTERS:
+        # A class registered with tf.keras (TF Addons' "Addons>...") is unknown to
+        # Keras 3's registry, which then gives the bare class name.
+        key = next(
+            (k for k in CONVERTERS if k.endswith(">" + key) and _admits(CONVERTERS[k], module)),
+            key,
+        )
+    config = dict(obj.get_config())
+    if str(module).startswith("official."):
+        # Model Garden's get_config() drops what the object still holds: the offset of a
+        # ...WithOffset class and the class (and offset) of a warmup's after-schedule.
+        offset = getattr(obj, "_offset", None)
+        if "offset" not in config and offset is not None:
+            config["offset"] = offset
+        after = getattr(obj, "_after_warmup_lr_sched", None)
+        if "after_warmup_lr_sched" in config and after is not None:
+            config["after_warmup_lr_sched"] = after
+    return key, module, config
+
+
+def _admits(converter: Converter, module: Any) -> bool:
+    """Whether a class from ``module`` may be read by ``converter``."""
+    return any(
+        module == prefix or str(module).startswith(prefix + ".") for prefix in converter.modules
+    )
 
 
 def _wrapped(obj: Any) -> Schedule | None:
@@ -347,6 +821,8 @@ def _wrapped(obj: Any) -> Schedule | None:
 
 def _convert(key: str, module: Any, config: Any) -> Schedule:
     converter = CONVERTERS.get(key)
+    if converter is None and key in NOT_OFFERED:
+        raise ValueError(f"from_keras: {NOT_OFFERED[key]}")
     if converter is None:
         raise ValueError(
             f"from_keras: unknown schedule class {key!r}.{did_you_mean(key, CONVERTERS)} "
@@ -354,9 +830,7 @@ def _convert(key: str, module: Any, config: Any) -> Schedule:
             f"to read: write the jaxsched schedule (docs/parity.md) or wrap its function "
             f"with jaxsched.FromFunction."
         )
-    if module is not None and not any(
-        module == prefix or str(module).startswith(prefix + ".") for prefix in converter.modules
-    ):
+    if module is not None and not _admits(converter, module):
         raise ValueError(
             f"from_keras: the class {key!r} comes from module {module!r}, not from "
             f"{' or '.join(converter.modules)}; only those libraries' own {key} converts."
@@ -385,9 +859,96 @@ def _convert(key: str, module: Any, config: Any) -> Schedule:
     return converter.build(**arguments)
 
 
+def _from_optimization_config(data: Mapping[str, Any]) -> Schedule:
+    """The schedule Model Garden's ``OptimizerFactory.build_learning_rate`` builds."""
+    unknown = [k for k in data if k not in _OPTIMIZATION_CONFIG_KEYS]
+    if unknown:
+        name = str(unknown[0])
+        raise ValueError(
+            f"from_keras: a Model Garden OptimizationConfig has no key {name!r}."
+            f"{did_you_mean(name, _OPTIMIZATION_CONFIG_KEYS)} It has "
+            f"{', '.join(map(repr, _OPTIMIZATION_CONFIG_KEYS))} (only 'learning_rate' and "
+            f"'warmup' are read)."
+        )
+    kind, config = _one_of("learning_rate", data["learning_rate"], MODEL_GARDEN_LR_TYPES)
+    if kind is None:
+        raise ValueError(
+            f"from_keras: the OptimizationConfig's learning_rate has no 'type'; Model Garden "
+            f"requires one of {', '.join(map(repr, MODEL_GARDEN_LR_TYPES))}."
+        )
+    key = MODEL_GARDEN_LR_TYPES[kind][0]
+    if key is None:  # "constant"
+        schedule: Schedule = Constant(_plain(config["learning_rate"]))
+    else:
+        schedule = _convert(key, None, config)
+    if data.get("warmup") is None:
+        return schedule
+    kind, config = _one_of("warmup", data["warmup"], MODEL_GARDEN_WARMUP_TYPES)
+    if kind is None:  # Model Garden: no warmup type, no warmup
+        return schedule
+    key = MODEL_GARDEN_WARMUP_TYPES[kind][0]
+    assert key is not None
+    return _convert(key, None, {**config, "after_warmup_lr_sched": schedule})
+
+
+def _one_of(
+    field: str, data: Any, types: Mapping[str, tuple[str | None, dict[str, Any]]]
+) -> tuple[str | None, dict[str, Any]]:
+    """The ``type`` of a Model Garden one-of config and its config, defaults filled in."""
+    if not isinstance(data, Mapping):
+        raise TypeError(
+            f"from_keras: the OptimizationConfig's {field} must be a dict "
+            f"{{'type': ..., <type>: {{...}}}}, got {_kind(data)}."
+        )
+    kind = data.get("type")
+    if kind is None:
+        return None, {}
+    if kind not in types:
+        raise ValueError(
+            f"from_keras: unknown {field} type {kind!r}.{did_you_mean(str(kind), types)} "
+            f"Model Garden's {field} types: {', '.join(map(repr, types))}."
+        )
+    known = ("type", *types)
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        name = str(unknown[0])
+        raise ValueError(
+            f"from_keras: the OptimizationConfig's {field} has no key {name!r}."
+            f"{did_you_mean(name, known)} It takes 'type' and the config of a type: "
+            f"{', '.join(map(repr, types))}."
+        )
+    given = data.get(kind) or {}
+    if not isinstance(given, Mapping):
+        raise TypeError(
+            f"from_keras: the {field} config of type {kind!r} must be a dict, got {_kind(given)}."
+        )
+    defaults = types[kind][1]
+    unknown = [k for k in given if k not in defaults]
+    if unknown:
+        name = str(unknown[0])
+        raise ValueError(
+            f"from_keras: the {field} type {kind!r} has no key {name!r}."
+            f"{did_you_mean(name, defaults)} It takes {', '.join(map(repr, defaults))}."
+        )
+    config = {**defaults, **given}
+    key = types[kind][0]
+    converter = CONVERTERS.get(key) if key is not None else None
+    missing = [
+        k for k, v in config.items() if v is None and k in (converter.required if converter else ())
+    ]
+    if missing:
+        raise ValueError(
+            f"from_keras: the {field} type {kind!r} needs {', '.join(map(repr, missing))}; "
+            f"Model Garden has no default for it. Got the keys {list(given)}."
+        )
+    # Keys left at a None default are left out: the class's own default then applies
+    # (Model Garden passes None, which its classes read as the same).
+    return kind, {k: v for k, v in config.items() if v is not None or k in given}
+
+
 def _plain(value: Any) -> Any:
     """A config value as a Python number, bool or list (what the constructors check)."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | float | str | Schedule):
         return value
     if (
         isinstance(value, Mapping)

@@ -304,40 +304,6 @@ def test_a_jittable_scale_fn_is_kept() -> None:
 
 HF = json.loads((pathlib.Path(__file__).parent.parent / "goldens" / "hf.json").read_text())
 
-# The partial each transformers 5.23 get_* function builds: the private function's name and
-# the keywords it passes (transcribed from its source; the values are the recorded ones).
-HF_PARTIALS: dict[str, tuple[str, Callable[[dict, float], dict]]] = {
-    "get_wsd_schedule": ("_get_wsd_scheduler_lambda", lambda k, lr: {"num_cycles": 0.5, **k}),
-    "get_inverse_sqrt_schedule": (
-        "_get_inverse_sqrt_schedule_lr_lambda",
-        lambda k, lr: {**k, "timescale": k.get("timescale") or (k["num_warmup_steps"] or 10_000)},
-    ),
-    "get_cosine_with_min_lr_schedule_with_warmup": (
-        "_get_cosine_schedule_with_warmup_lr_lambda",
-        lambda k, lr: {"num_cycles": 0.5, **k},
-    ),
-    "get_linear_schedule_with_warmup": (
-        "_get_linear_schedule_with_warmup_lr_lambda",
-        lambda k, lr: k,
-    ),
-    "get_cosine_schedule_with_warmup": (
-        "_get_cosine_schedule_with_warmup_lr_lambda",
-        lambda k, lr: {"num_cycles": 0.5, **k},
-    ),
-    "get_polynomial_decay_schedule_with_warmup": (
-        "_get_polynomial_decay_schedule_with_warmup_lr_lambda",
-        lambda k, lr: {**k, "lr_init": lr},
-    ),
-    "get_constant_schedule_with_warmup": (
-        "_get_constant_schedule_with_warmup_lr_lambda",
-        lambda k, lr: k,
-    ),
-    "get_cosine_with_hard_restarts_schedule_with_warmup": (
-        "_get_cosine_with_hard_restarts_schedule_with_warmup_lr_lambda",
-        lambda k, lr: k,
-    ),
-}
-
 
 def _stand_in(name: str) -> Callable[..., float]:
     """A function that goes by a transformers name: from_torch reads the name and the
@@ -353,8 +319,11 @@ def _stand_in(name: str) -> Callable[..., float]:
 @pytest.mark.parametrize("case", sorted(HF["cases"]))
 def test_hugging_face_lambdas_convert_to_the_recorded_values(case: str) -> None:
     recorded = HF["cases"][case]
-    name, keywords = HF_PARTIALS[recorded["reference"].split(".")[-1]]
-    fn = functools.partial(_stand_in(name), **keywords(recorded["kwargs"], recorded["base_lr"]))
+    # The partial transformers built, as recorded: its function's name and its keywords.
+    function = recorded["function"]
+    stand_in = _stand_in(function["function"])
+    stand_in.__module__ = function["module"]
+    fn = functools.partial(stand_in, **function["keywords"])
     scheduler = L.LambdaLR(_sgd(recorded["base_lr"]), fn)
     steps = np.asarray(recorded["steps"])
     # Every recorded step, after the end of the run too (Hugging Face's cosines rise again).

@@ -16,7 +16,8 @@ text form in ``_text`` and other libraries' argument names in ``_names``.
 
 from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
 from jaxsched._base import Schedule
-from jaxsched._convert._keras import from_keras, keras_schedule_class, to_keras
+from jaxsched._convert._keras import from_keras
+from jaxsched._convert._to_keras import keras_schedule_class, to_keras
 from jaxsched._convert._torch import ResumeWarning, from_torch, to_torch
 from jaxsched._cooldown import Cooldown, Rewarmup, warmup_stable_decay
 from jaxsched._cosine import CosineDecay

@@ -10,7 +10,7 @@ are here; TF Addons' are in ``_tf_addons`` and TF Model Garden's in ``_model_gar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,19 @@ def admits(converter: Converter, module: Any) -> bool:
     )
 
 
+def refuse_unknown(
+    where: str, noun: str, given: Mapping[str, Any], accepted: Sequence[str], note: str = ""
+) -> None:
+    """Raises a ValueError naming the first key of ``given`` not among ``accepted``."""
+    unknown = [k for k in given if k not in accepted]
+    if unknown:
+        name = str(unknown[0])
+        raise ValueError(
+            f"from_keras: {where} has no {noun} {name!r}.{did_you_mean(name, accepted)} It "
+            f"takes {', '.join(map(repr, accepted))}{note}."
+        )
+
+
 def build(key: str, converter: Converter, module: Any, config: Any) -> Schedule:
     """The schedule of ``config``, a ``get_config()`` of the class ``key`` read by
     ``converter``; ``module`` is where the class comes from, if known."""
@@ -186,14 +199,7 @@ def build(key: str, converter: Converter, module: Any, config: Any) -> Schedule:
             f"from_keras: the config of {key} must be a dict (its get_config()), got "
             f"{described(config)}."
         )
-    keys = converter.keys()
-    unknown = [k for k in config if k not in keys]
-    if unknown:
-        name = str(unknown[0])
-        raise ValueError(
-            f"from_keras: {key} has no config key {name!r}.{did_you_mean(name, keys)} "
-            f"{key} takes {', '.join(map(repr, keys))}."
-        )
+    refuse_unknown(key, "config key", config, converter.keys())
     missing = [k for k in converter.required if k not in config]
     if missing:
         raise ValueError(

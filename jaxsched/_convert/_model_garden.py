@@ -18,6 +18,7 @@ from jaxsched._convert._keras_classes import (
     piecewise_constant_decay,
     plain,
     polynomial_decay,
+    refuse_unknown,
 )
 from jaxsched._names import did_you_mean
 from jaxsched._polynomial import Constant
@@ -357,15 +358,13 @@ _OPTIMIZATION_CONFIG_KEYS = ("optimizer", "ema", "learning_rate", "warmup")
 
 def from_optimization_config(data: Mapping[str, Any]) -> Schedule:
     """The schedule Model Garden's ``OptimizerFactory.build_learning_rate`` builds."""
-    unknown = [k for k in data if k not in _OPTIMIZATION_CONFIG_KEYS]
-    if unknown:
-        name = str(unknown[0])
-        raise ValueError(
-            f"from_keras: a Model Garden OptimizationConfig has no key {name!r}."
-            f"{did_you_mean(name, _OPTIMIZATION_CONFIG_KEYS)} It has "
-            f"{', '.join(map(repr, _OPTIMIZATION_CONFIG_KEYS))} (only 'learning_rate' and "
-            f"'warmup' are read)."
-        )
+    refuse_unknown(
+        "a Model Garden OptimizationConfig",
+        "key",
+        data,
+        _OPTIMIZATION_CONFIG_KEYS,
+        " (only 'learning_rate' and 'warmup' are read)",
+    )
     kind, config = _one_of("learning_rate", data["learning_rate"], MODEL_GARDEN_LR_TYPES)
     if kind is None:
         raise ValueError(
@@ -404,28 +403,14 @@ def _one_of(
             f"from_keras: unknown {field} type {kind!r}.{did_you_mean(str(kind), types)} "
             f"Model Garden's {field} types: {', '.join(map(repr, types))}."
         )
-    known = ("type", *types)
-    unknown = [k for k in data if k not in known]
-    if unknown:
-        name = str(unknown[0])
-        raise ValueError(
-            f"from_keras: the OptimizationConfig's {field} has no key {name!r}."
-            f"{did_you_mean(name, known)} It takes 'type' and the config of a type: "
-            f"{', '.join(map(repr, types))}."
-        )
+    refuse_unknown(f"the OptimizationConfig's {field}", "key", data, ("type", *types))
     given = data.get(kind) or {}
     if not isinstance(given, Mapping):
         raise TypeError(
             f"from_keras: the {field} config of type {kind!r} must be a dict, got {described(given)}."
         )
     defaults = types[kind][1]
-    unknown = [k for k in given if k not in defaults]
-    if unknown:
-        name = str(unknown[0])
-        raise ValueError(
-            f"from_keras: the {field} type {kind!r} has no key {name!r}."
-            f"{did_you_mean(name, defaults)} It takes {', '.join(map(repr, defaults))}."
-        )
+    refuse_unknown(f"the {field} type {kind!r}", "key", given, tuple(defaults))
     config = {**defaults, **given}
     key = types[kind][0]
     converter = MODEL_GARDEN_ROWS.get(key) if key is not None else None

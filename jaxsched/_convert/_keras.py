@@ -11,6 +11,7 @@ config dict converts without it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,9 +48,12 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
     Reads a Keras 3 or tf.keras ``LearningRateSchedule`` (Keras' own, TF Addons' cyclical
     ones and TF Model Garden's), the dict ``keras.optimizers.schedules.serialize`` gives
     (or tf.keras' older ``{"class_name": ..., "config": ...}``), a bare ``get_config()``
-    dict with its ``class_name``, or a Model Garden ``OptimizationConfig`` dict. A dict
-    converts without importing Keras. Update :math:`n` (``optimizer.iterations == n``)
-    uses the same rate in both:
+    dict with its ``class_name``, or a Model Garden ``OptimizationConfig`` dict; also what
+    TF1's ``tf.compat.v1.train.exponential_decay`` (and ``piecewise_constant``,
+    ``polynomial_decay``, ``inverse_time_decay``, ``cosine_decay``,
+    ``cosine_decay_restarts``) return when run eagerly, their Keras class with the global
+    step bound. A dict converts without importing Keras. Update :math:`n`
+    (``optimizer.iterations == n``) uses the same rate in both:
 
     ===============================================  =============================================
     Keras                                            jaxsched
@@ -190,10 +194,15 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
                 f"names its own class. Got class_name={class_name!r} with "
                 f"{described(schedule_or_config)}."
             )
-        own = _wrapped(schedule_or_config)
+        obj = schedule_or_config
+        if isinstance(obj, functools.partial) and callable(getattr(obj.func, "get_config", None)):
+            # TF1's tf.compat.v1.train.*_decay functions return, eagerly, their Keras class
+            # with the global step bound: jaxsched counts that step itself.
+            obj = obj.func
+        own = _wrapped(obj)
         if own is not None:
             return own
-        key, module, config = _read_object(schedule_or_config)
+        key, module, config = _read_object(obj)
     return _convert(key, module, config)
 
 

@@ -10,6 +10,7 @@ in test_keras.py; level gaps make the discrete decisions exact).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import pathlib
@@ -256,6 +257,8 @@ def forms(obj: Any) -> dict[str, tuple[Any, str | None]]:
         "json": (json.loads(json.dumps(serialized)), None),
         "legacy": ({"class_name": name, "config": obj.get_config()}, None),
         "get_config": (obj.get_config(), name),
+        # What TF1's tf.compat.v1.train.*_decay returns eagerly: the class, step bound.
+        "tf1_function": (functools.partial(obj, 0), None),
     }
 
 

@@ -228,6 +228,13 @@ def _cosine_annealing_lr(s: Any, g: int, m: bool, base: float) -> Schedule:
 def _lambda_lr(s: Any, g: int, m: bool, base: float) -> Schedule:
     fn = s.lr_lambdas[g]
     if hugging_face_function(fn) is None:
+        inner = getattr(fn, "func", fn)
+        if getattr(inner, "__module__", None) == "transformers.optimization":
+            raise ValueError(
+                f"from_torch: Hugging Face's {getattr(inner, '__name__', inner)!r} is not "
+                f"converted (no recorded reference to check it against). Write the schedule "
+                f"with jaxsched's warmups and decays (docs/parity.md)."
+            )
         raise ValueError(_not_convertible(s))
     return from_hugging_face(fn, base)
 

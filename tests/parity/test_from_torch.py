@@ -378,3 +378,10 @@ def test_to_torch_drives_pytorch_with_the_schedule(tmp_path: pathlib.Path) -> No
 def test_to_torch_refuses_what_it_cannot_drive(call: Callable[[], Any], match: str) -> None:
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_a_hugging_face_function_without_a_reference_is_named() -> None:
+    name = "_get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda"
+    scheduler = L.LambdaLR(_sgd(), functools.partial(_stand_in(name), num_warmup_steps=5))
+    with pytest.raises(ValueError, match=rf"Hugging Face's '{name}' is not converted"):
+        js.from_torch(scheduler)

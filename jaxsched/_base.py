@@ -112,6 +112,11 @@ def as_step(step: Any) -> jax.Array:
     return step.astype(jnp.int32)
 
 
+@jax.jit
+def _evaluate_compiled(schedule: Schedule, step: jax.Array) -> jax.Array:
+    return schedule._evaluate(step)
+
+
 def f32(x: Any) -> jax.Array:
     """A hyperparameter as a strongly typed float32 array."""
     return jnp.asarray(x, jnp.float32)
@@ -151,7 +156,9 @@ class Schedule:
 
     ``schedule(step)`` takes a Python int, an integer array of any shape or a traced
     integer, and returns a strongly typed float32 array of the same shape. Steps are
-    clamped to ``[0, 2**31 - 1]``; update ``n`` (0-based) uses ``schedule(n)``.
+    clamped to ``[0, 2**31 - 1]``; update ``n`` (0-based) uses ``schedule(n)``. A call from
+    Python with concrete values runs one compiled function, cached per schedule structure
+    and step shape; inside ``jit``, ``vmap`` or ``grad`` the schedule is traced as usual.
 
     Subclasses are frozen dataclasses (applied automatically) whose fields are declared
     with :func:`field`; they implement ``_value(step)``, which receives the clamped int32
@@ -197,8 +204,21 @@ class Schedule:
         """Checks across fields, run after each field passed its own check."""
 
     def __call__(self, step: Any) -> jax.Array:
-        t = as_step(step)
-        return jnp.asarray(self._value(t), jnp.float32)
+        if isinstance(step, int | np.integer) and not isinstance(step, bool | np.bool_):
+            # As as_step does, without a transfer to the device (most of a scalar call).
+            t: Any = np.int32(min(max(int(step), 0), INT32_MAX))
+        else:
+            t = as_step(step)
+        if isinstance(t, jax.core.Tracer) or any(
+            isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(self)
+        ):
+            return self._evaluate(jnp.asarray(t))
+        # A call from Python (a plot, a log line, a PyTorch-style loop) runs one compiled
+        # function, cached per schedule structure and step shape, not op by op.
+        return _evaluate_compiled(self, t)
+
+    def _evaluate(self, step: jax.Array) -> jax.Array:
+        return jnp.asarray(self._value(step), jnp.float32)
 
     def _value(self, step: jax.Array) -> jax.Array:
         raise NotImplementedError

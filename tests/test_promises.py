@@ -224,3 +224,27 @@ def test_long_sums_of_lengths_do_not_wrap() -> None:
     warmup = js.Warmup(js.Constant(1.0), INT32_MAX, start="first_step")
     values = np.asarray(warmup(np.array([0, INT32_MAX - 2, INT32_MAX - 1, INT32_MAX])))
     assert np.all((values > 0) & (values <= 1)) and values[-1] == 1.0
+
+
+def _calls_from_python_equal_op_by_op(schedule: js.Schedule) -> None:
+    steps = np.concatenate([probe_steps(schedule), np.arange(4096)])  # and the peak
+    with jax.disable_jit():  # the evaluation as it was before calls were compiled
+        op_by_op = np.asarray(schedule(steps))
+    compiled = np.asarray(schedule(steps))
+    # Fused kernels may round the continuous parts a few ulps apart (the parity tolerance,
+    # 5e-7 * peak); a misplaced stair or restart is far more.
+    tolerance = 5e-7 * float(np.max(np.abs(op_by_op)))
+    np.testing.assert_allclose(compiled, op_by_op, rtol=0, atol=tolerance)
+    for t in (0, 1, int(steps[len(steps) // 2]), INT32_MAX):
+        np.testing.assert_allclose(float(schedule(t)), op_by_op[steps == t][0], atol=tolerance)
+
+
+@pytest.mark.parametrize("schedule", EXAMPLES.values(), ids=EXAMPLES.keys())
+def test_a_call_from_python_is_compiled_with_the_same_values(schedule: js.Schedule) -> None:
+    _calls_from_python_equal_op_by_op(schedule)
+
+
+@settings(max_examples=settings.default.max_examples)
+@given(cases)
+def test_compiled_calls_of_nestings_have_the_same_values(case: Case) -> None:
+    _calls_from_python_equal_op_by_op(case.schedule)

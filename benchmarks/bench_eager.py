@@ -1,4 +1,4 @@
-"""Cost of calling a schedule from Python, one step at a time (plots, logs, PyTorch loops).
+"""Cost of calling a schedule from Python, one step at a time, and of building a long one.
 
 Run: python benchmarks/bench_eager.py [--calls N] [--rounds R]
 
@@ -6,7 +6,9 @@ A call from Python runs one compiled function, cached per schedule structure; be
 ran op by op. For each shape this times, interleaved round by round: the jaxsched call,
 the same call op by op (the old path) and optax's equivalent
 schedule called the same way (eager, op by op, as optax has no compiled path). It prints
-the median microseconds per call and the median of the paired ratios to optax.
+the median microseconds per call and the median of the paired ratios to optax. Then it
+times building a 10,000-boundary ``PiecewiseConstant``: from optax-style scales, from its
+dict form and from its text form (best of five).
 """
 
 from __future__ import annotations
@@ -78,6 +80,28 @@ def main() -> None:
         medians = {k: statistics.median(v) for k, v in rows.items()}
         print(f"{name:20} {medians['ours']:12.1f} {medians['old']:12.1f} "
               f"{medians['optax']:9.1f} {ratio:15.2f}")  # fmt: skip
+    construction()
+
+
+def construction(n: int = 10_000) -> None:
+    scales = {step: 0.9999 for step in range(1, n + 1)}
+    schedule = jaxsched.PiecewiseConstant.from_scales(1.0, scales)
+    data, text = schedule.to_dict(), str(schedule)
+    builds = {
+        "from_scales": lambda: jaxsched.PiecewiseConstant.from_scales(1.0, scales),
+        "from_dict": lambda: jaxsched.from_dict(data),
+        f"parse ({len(text):,} characters)": lambda: jaxsched.parse(text),
+    }
+    print(f"\nbuilding a {n:,}-boundary PiecewiseConstant, best of 5:")
+    for name, build in builds.items():
+        best = min(_seconds(build) for _ in range(5))
+        print(f"  {name:32} {best * 1e3:8.1f} ms")
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

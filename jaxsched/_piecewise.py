@@ -40,8 +40,18 @@ def scaled_levels(
         )
     init_value = check.level(owner, "init_value", init_value)
     items = sorted(boundaries_and_scales.items())
-    boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b, _ in items]
-    scales = [check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0) for b, s in items]
+    keys, scales = [b for b, _ in items], [s for _, s in items]
+    try:  # all at once: thousands of items are checked in milliseconds
+        if not keys or not check.concrete((keys, scales)):
+            raise ValueError
+        boundaries = np.asarray(check.steps(owner, "boundaries_and_scales key", keys)).tolist()
+        scales = list(np.asarray(check.real(owner, "scales", scales, minimum=0), np.float64))
+    except (ValueError, TypeError):  # one by one, for the message that names the item
+        boundaries = [check.steps(owner, "boundaries_and_scales key", b) for b in keys]
+        scales = [
+            check.real(owner, f"boundaries_and_scales[{b}]", s, minimum=0)
+            for b, s in zip(keys, scales, strict=True)
+        ]
     if check.concrete((init_value, scales)):
         levels = init_value * np.cumprod([1.0, *scales])
         check.representable(owner, "the largest level", float(np.max(np.abs(levels))))

@@ -309,6 +309,8 @@ def _value(value: Any, path: str) -> Any:
         return fn
     if isinstance(value, Mapping):  # a plain dict argument, e.g. one of sgdr's cycles
         return {k: _value(v, f"{path}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list) and all(type(v) in (int, float) for v in value):
+        return value  # plain numbers (the long lists of boundaries and values): nothing to build
     if isinstance(value, list):
         return [_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
     return value

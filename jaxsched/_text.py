@@ -28,7 +28,7 @@ from jaxsched._serialize import (
 )
 
 #: The longest text :func:`parse` reads, in characters.
-MAX_LENGTH = 100_000
+MAX_LENGTH = 10_000_000
 #: The deepest nesting of calls, brackets and signs :func:`parse` reads.
 MAX_DEPTH = 64
 

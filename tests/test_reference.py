@@ -618,7 +618,27 @@ def test_piecewise_graph_size_does_not_grow_with_boundaries() -> None:
         )
         return len(jax.make_jaxpr(schedule)(jnp.asarray(0, jnp.int32)).eqns)
 
-    assert equations(10) == equations(1000)
+    # Up to 32 boundaries every one is compared with the step, beyond a sorted search:
+    # each way the graph is the same size whatever the count.
+    assert equations(1) == equations(10) == equations(32) < 20
+    assert equations(33) == equations(1000) == equations(100_000) < 20
+
+
+def test_comparing_and_searching_count_the_same_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jaxsched import _piecewise
+
+    rng = np.random.default_rng(0)
+    for count in (1, 7, 32):
+        boundaries = np.unique(rng.integers(0, 2**31 - 1, size=count))
+        near = np.concatenate([boundaries - 1, boundaries, boundaries + 1, [0, 2**31 - 1]])
+        near = np.clip(near, 0, 2**31 - 1)
+        steps = jnp.asarray(near, jnp.int32)
+        compared = np.asarray(_piecewise.intervals_passed(steps, boundaries))
+        with monkeypatch.context() as patched:
+            patched.setattr(_piecewise, "_COMPARE_ALL_UP_TO", -1)
+            searched = np.asarray(_piecewise.intervals_passed(steps, boundaries))
+        np.testing.assert_array_equal(compared, searched)
+        np.testing.assert_array_equal(compared, np.searchsorted(boundaries, near, "right"))
 
 
 @pytest.mark.parametrize(

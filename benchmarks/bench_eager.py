@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 import jax
+import jax.numpy as jnp
 import optax
 
 import jaxsched
@@ -59,7 +60,7 @@ def _per_call(fn: Callable[[int], object], calls: int) -> float:
 
 def _op_by_op(schedule: jaxsched.Schedule) -> Callable[[int], object]:
     """The call as it was before: the schedule's operations dispatched one by one."""
-    return lambda step: schedule._evaluate(as_step(step))
+    return lambda step: schedule._evaluate(jnp.asarray(as_step(step)))
 
 
 def main() -> None:

@@ -60,10 +60,9 @@ def records_call(factory: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(factory)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        check_call(factory.__name__, signature, args, kwargs)
+        call = check_call(factory.__name__, signature, args, kwargs).arguments
         schedule = factory(*args, **kwargs)
-        call = dict(signature.bind(*args, **kwargs).arguments)
-        object.__setattr__(schedule, "_made_by", (factory.__name__, call))
+        object.__setattr__(schedule, "_made_by", (factory.__name__, dict(call)))
         return schedule
 
     wrapper.records_call = True  # type: ignore[attr-defined]
@@ -84,8 +83,9 @@ def _check_arguments(cls: type) -> None:
     cls.__init__ = __init__  # type: ignore[misc]
 
 
-def as_step(step: Any) -> jax.Array:
-    """Returns ``step`` as an int32 array clamped to ``[0, 2**31 - 1]``.
+def as_step(step: Any) -> Any:
+    """Returns ``step`` as int32 clamped to ``[0, 2**31 - 1]``: a NumPy scalar for a Python
+    or NumPy integer, an array (or tracer) otherwise.
 
     Integers only: a float step would make every staircase and boundary decision
     depend on float rounding, which is exactly what jaxsched promises not to do.
@@ -93,7 +93,8 @@ def as_step(step: Any) -> jax.Array:
     if isinstance(step, bool) or isinstance(step, np.bool_):
         raise TypeError(f"A schedule step must be an integer, got the bool {step!r}.")
     if isinstance(step, int | np.integer):
-        return jnp.asarray(min(max(int(step), 0), INT32_MAX), jnp.int32)
+        # A host scalar: a transfer to the device would be most of a call from Python.
+        return np.int32(min(max(int(step), 0), INT32_MAX))
     dtype = getattr(step, "dtype", None)
     if dtype is None:
         step = np.asarray(step)
@@ -204,11 +205,7 @@ class Schedule:
         """Checks across fields, run after each field passed its own check."""
 
     def __call__(self, step: Any) -> jax.Array:
-        if isinstance(step, int | np.integer) and not isinstance(step, bool | np.bool_):
-            # As as_step does, without a transfer to the device (most of a scalar call).
-            t: Any = np.int32(min(max(int(step), 0), INT32_MAX))
-        else:
-            t = as_step(step)
+        t = as_step(step)
         if isinstance(t, jax.core.Tracer) or any(
             isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(self)
         ):

@@ -114,8 +114,9 @@ def did_you_mean(name: str, choices: Collection[str]) -> str:
 
 def check_call(
     owner: str, signature: inspect.Signature, args: tuple[Any, ...], kwargs: Mapping[str, Any]
-) -> None:
-    """Raises a ``TypeError`` in the house style where ``owner(*args, **kwargs)`` cannot bind."""
+) -> inspect.BoundArguments:
+    """The arguments of ``owner(*args, **kwargs)`` bound to their names, or a ``TypeError``
+    in the house style where they cannot bind."""
     parameters = signature.parameters
     accepted = [n for n, p in parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
@@ -123,21 +124,15 @@ def check_call(
             if name not in parameters:
                 raise TypeError(unknown_argument(owner, name, accepted))
     try:
-        signature.bind(*args, **kwargs)
+        return signature.bind(*args, **kwargs)
     except TypeError as error:
         raise TypeError(f"{owner}: {error}; it takes {written(owner, signature)}.") from None
 
 
 def written(owner: str, signature: inspect.Signature) -> str:
     """``owner(a, b, c=1.0)``: the call as a user writes it, without annotations."""
-    parts = []
-    for name, p in signature.parameters.items():
-        if p.kind is p.KEYWORD_ONLY and "*" not in "".join(part[:1] for part in parts):
-            parts.append("*")
-        if p.kind is p.VAR_POSITIONAL:
-            parts.append(f"*{name}")
-        elif p.kind is p.VAR_KEYWORD:
-            parts.append(f"**{name}")
-        else:
-            parts.append(name if p.default is p.empty else f"{name}={p.default!r}")
-    return f"{owner}({', '.join(parts)})"
+    plain = signature.replace(
+        parameters=[p.replace(annotation=p.empty) for p in signature.parameters.values()],
+        return_annotation=inspect.Signature.empty,
+    )
+    return f"{owner}{plain}"

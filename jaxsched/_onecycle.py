@@ -28,20 +28,15 @@ def check_onecycle_levels(
         )
 
 
-def phase_ends(total_steps: ArrayLike, pct_start: ArrayLike, three_phase: bool) -> list[float]:
-    """PyTorch's (float) phase ends: ``pT - 1`` (and ``2pT - 2``), then ``T - 1``."""
-    up = float(pct_start) * int(total_steps) - 1
-    last = int(total_steps) - 1.0
-    return [up, 2 * up, last] if three_phase else [up, last]
-
-
 def check_phases(
     owner: str, total_steps: ArrayLike, pct_start: ArrayLike, three_phase: bool
 ) -> None:
-    """Every phase has a length (PyTorch divides by zero where one has none)."""
+    """Every phase has a length (PyTorch divides by zero where one has none): the ends are
+    PyTorch's float steps ``pT - 1`` (and ``2pT - 2``), then ``T - 1``."""
     if not check.concrete((total_steps, pct_start)):
         return
-    ends = phase_ends(total_steps, pct_start, three_phase)
+    up, last = float(pct_start) * int(total_steps) - 1, int(total_steps) - 1.0
+    ends = [up, 2 * up, last] if three_phase else [up, last]
     if any(b <= a for a, b in itertools.pairwise([0.0, *ends])):
         raise ValueError(
             f"{owner}: total_steps={total_steps} with pct_start={pct_start} gives phase ends "
@@ -131,9 +126,6 @@ class OneCycle(Schedule):
     def _check(self) -> None:
         check_onecycle_levels("OneCycle", self.peak_value, self.div_factor, self.final_div_factor)
         check_phases("OneCycle", self.total_steps, self.pct_start, self.three_phase)
-
-    def _phase_ends_float(self) -> list[float]:
-        return phase_ends(self.total_steps, self.pct_start, self.three_phase)
 
     def _value(self, step: jax.Array) -> jax.Array:
         peak = f32(self.peak_value)

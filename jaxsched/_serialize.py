@@ -13,6 +13,7 @@ argument: value, ...}``, with the arguments as they were given.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import json
 import os
@@ -25,6 +26,7 @@ import numpy as np
 
 from jaxsched._base import Schedule
 from jaxsched._names import did_you_mean, unknown_argument
+from jaxsched._optional import optional_import
 
 #: The version of the dict format written by :meth:`Schedule.to_dict`.
 FORMAT = 1
@@ -63,6 +65,7 @@ def _known() -> dict[str, type[Schedule]]:
     return _registry
 
 
+@functools.cache
 def _factories() -> dict[str, Callable[..., Schedule]]:
     """The jaxsched factories whose schedules remember the call (``records_call``)."""
     import jaxsched
@@ -156,7 +159,7 @@ def register_function(fn: Callable[..., Any], *, name: str | None = None) -> Cal
             f"register_function: name must be an identifier, got name={name!r}; pass "
             f"name='...' (a lambda has no name of its own)."
         )
-    if name in ("True", "False", "None") or name in {**_known(), **_factories()}:
+    if name in ("True", "False", "None") or name in known_callables():
         raise ValueError(
             f"register_function: name={name!r} is the name of a schedule or a literal; "
             f"pass another name='...'."
@@ -330,13 +333,7 @@ def _file_format(owner: str, path: str | os.PathLike) -> str:
 
 
 def _yaml(owner: str) -> Any:
-    try:
-        import yaml
-    except ImportError as error:
-        raise ImportError(
-            f"{owner}: YAML files need PyYAML: pip install 'jaxsched[yaml]'."
-        ) from error
-    return yaml
+    return optional_import("yaml", owner, "PyYAML for YAML files", "'jaxsched[yaml]'")
 
 
 def save_schedule(schedule: Schedule, path: str | os.PathLike) -> None:

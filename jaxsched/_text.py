@@ -51,7 +51,7 @@ _CLOSING = {"(": ")", "[": "]", "{": "}"}
 
 
 class ParseError(ValueError):
-    """The text is not a schedule: where (``line``, ``column``, 1-based) and why."""
+    """The text is not a schedule: where (``line``, ``column``, 1-based) and why (``reason``)."""
 
     def __init__(self, reason: str, text: str, offset: int) -> None:
         self.reason = reason
@@ -128,11 +128,10 @@ def _string(token: _Token, text: str) -> str:
             i += 2
         elif code in _HEX_ESCAPES:
             digits = body[i + 2 : i + 2 + _HEX_ESCAPES[code]]
-            if len(digits) != _HEX_ESCAPES[code] or not all(
+            hexadecimal = len(digits) == _HEX_ESCAPES[code] and all(
                 c in "0123456789abcdefABCDEF" for c in digits
-            ):
-                raise ParseError(f"bad escape \\{code}{digits}.", text, token.offset + i + 1)
-            if int(digits, 16) > 0x10FFFF:
+            )
+            if not hexadecimal or int(digits, 16) > 0x10FFFF:
                 raise ParseError(f"bad escape \\{code}{digits}.", text, token.offset + i + 1)
             out.append(chr(int(digits, 16)))
             i += 2 + len(digits)

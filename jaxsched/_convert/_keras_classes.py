@@ -20,6 +20,7 @@ from jaxsched._base import Schedule
 from jaxsched._cosine import CosineDecay
 from jaxsched._exponential import ExponentialDecay, InverseTimeDecay
 from jaxsched._names import did_you_mean
+from jaxsched._optional import optional_import
 from jaxsched._piecewise import PiecewiseConstant
 from jaxsched._polynomial import Polynomial
 from jaxsched._restarts import CosineRestarts
@@ -153,13 +154,7 @@ KERAS_ROWS: dict[str, Converter] = {
 
 
 def import_keras(owner: str) -> Any:
-    try:
-        import keras
-    except ImportError as error:
-        if error.name != "keras":  # Keras is there but failed (e.g. no backend installed)
-            raise
-        raise ImportError(f"{owner} needs Keras 3: pip install keras.") from error
-    return keras
+    return optional_import("keras", owner, "Keras 3", "keras")
 
 
 def described(value: Any) -> str:

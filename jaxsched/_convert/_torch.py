@@ -23,6 +23,7 @@ from jaxsched._cyclical import Cyclical
 from jaxsched._exponential import ExponentialDecay
 from jaxsched._join import Join
 from jaxsched._onecycle import OneCycle, OneCycleMomentum
+from jaxsched._optional import optional_import
 from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
 from jaxsched._polynomial import Constant, Linear, Polynomial
 from jaxsched._restarts import CosineRestarts
@@ -33,12 +34,8 @@ class ResumeWarning(UserWarning):
     """A converted scheduler had already stepped: the schedule is the whole run from update 0."""
 
 
-def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as error:
-        raise ImportError("from_torch needs PyTorch: pip install torch.") from error
-    return torch
+def _torch(owner: str) -> Any:
+    return optional_import("torch", owner, "PyTorch", "torch")
 
 
 def from_torch(scheduler: Any, *, group: int | None = None, momentum: bool = False) -> Schedule:
@@ -102,7 +99,7 @@ def from_torch(scheduler: Any, *, group: int | None = None, momentum: bool = Fal
       >>> lr(29), lr(30)
       (Array(0.1, dtype=float32), Array(0.05, dtype=float32))
     """
-    torch = _torch()
+    torch = _torch("from_torch")
     if not isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler):
         raise TypeError(
             f"from_torch: expected a torch.optim.lr_scheduler scheduler, got "
@@ -348,7 +345,7 @@ def _chained(s: Any, g: int, momentum: bool, base: float | None) -> Schedule:
 def _rules() -> dict[type, Callable[[Any, int, bool, Any], Schedule]]:
     """The converters by PyTorch class, built on first use: importing jaxsched never
     imports torch."""
-    schedulers = _torch().optim.lr_scheduler
+    schedulers = _torch("from_torch").optim.lr_scheduler
     table = {
         "StepLR": _step_lr,
         "MultiStepLR": _multistep_lr,
@@ -402,7 +399,7 @@ def to_torch(schedule: Schedule | Sequence[Schedule], optimizer: Any, last_epoch
       >>> round(optimizer.param_groups[0]["lr"], 6)
       0.1
     """
-    torch = _torch()
+    torch = _torch("to_torch")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"to_torch: optimizer must be a torch.optim.Optimizer, got "
@@ -430,7 +427,7 @@ def _rates(schedules: list[Schedule], step: jax.Array) -> jax.Array:
 @functools.cache
 def _scheduler_class() -> type:
     """The PyTorch scheduler class behind :func:`to_torch`, defined on first use."""
-    torch = _torch()
+    torch = _torch("to_torch")
 
     class JaxschedLR(torch.optim.lr_scheduler.LRScheduler):
         """A PyTorch LR scheduler whose rate for update ``k`` is ``schedules[g](k)``."""

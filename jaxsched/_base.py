@@ -28,6 +28,7 @@ from jaxsched._names import check_call
 INT32_MAX = 2**31 - 1
 
 _STATIC = "jaxsched.static"
+_ON_DEVICE = "_on_device"  # the cached (treedef, device leaves) of a call from Python
 _CHECK = "jaxsched.check"
 
 
@@ -113,9 +114,9 @@ def as_step(step: Any) -> Any:
     return step.astype(jnp.int32)
 
 
-@jax.jit
-def _evaluate_compiled(schedule: Schedule, step: jax.Array) -> jax.Array:
-    return schedule._evaluate(step)
+@functools.partial(jax.jit, static_argnums=0)
+def _evaluate_compiled(treedef: Any, leaves: list[jax.Array], step: jax.Array) -> jax.Array:
+    return jax.tree_util.tree_unflatten(treedef, leaves)._evaluate(step)
 
 
 def f32(x: Any) -> jax.Array:
@@ -206,13 +207,23 @@ class Schedule:
 
     def __call__(self, step: Any) -> jax.Array:
         t = as_step(step)
-        if isinstance(t, jax.core.Tracer) or any(
-            isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(self)
-        ):
+        if isinstance(t, jax.core.Tracer):
             return self._evaluate(jnp.asarray(t))
         # A call from Python (a plot, a log line, a PyTorch-style loop) runs one compiled
-        # function, cached per schedule structure and step shape, not op by op.
-        return _evaluate_compiled(self, t)
+        # function, cached per schedule structure and step shape, not op by op. The leaves
+        # are put on the device once per schedule: converting Python numbers on every
+        # call would be half its cost.
+        compiled = self.__dict__.get(_ON_DEVICE)
+        if compiled is None:
+            leaves, treedef = jax.tree_util.tree_flatten(self)
+            if any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
+                return self._evaluate(jnp.asarray(t))
+            compiled = (treedef, jax.device_put(leaves))
+            object.__setattr__(self, _ON_DEVICE, compiled)
+        return _evaluate_compiled(*compiled, t)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != _ON_DEVICE}
 
     def _evaluate(self, step: jax.Array) -> jax.Array:
         return jnp.asarray(self._value(step), jnp.float32)

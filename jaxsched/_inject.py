@@ -1,10 +1,11 @@
-"""Building an optax optimizer with scheduled hyperparameters."""
+"""Building an optax optimizer with scheduled hyperparameters, keeping only what cannot be
+recomputed in its state."""
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import jax
@@ -13,24 +14,110 @@ import numpy as np
 import optax
 
 from jaxsched import _validate as check
-from jaxsched._base import Schedule
+from jaxsched._base import Schedule, _leaf_key
 
 
-@jax.tree_util.register_dataclass
-@dataclasses.dataclass(frozen=True)
-class ScheduledState:
-    """Optimizer state of :func:`inject`.
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Plan:
+    """What an injected state knows without storing it: the static part of its tree.
 
-    Attributes:
-      inner: optax's own ``InjectStatefulHyperparamsState``; its ``hyperparams`` hold the
-        values used by the last update (optax's convention) and its ``count`` the number
-        of updates made.
-      next_hyperparams: the values the next update will use, for the scheduled
-        hyperparameters (a number's next value is its entry in ``inner.hyperparams``).
+    It holds the schedules with concrete hyperparameters and the numbers kept as
+    compile-time constants. JAX hashes and compares it on every jitted call that takes the
+    state, so the hash is computed once and equality first checks identity.
     """
 
-    inner: Any
-    next_hyperparams: dict[str, jax.Array]
+    names: tuple[str, ...]  # every numeric hyperparameter, in the optimizer's order
+    schedules: tuple[tuple[str, Schedule], ...]
+    constants: tuple[tuple[str, Any], ...]
+    dtype: Any  # the hyperparameters' dtype; None until init resolves optax's rule
+    # Whether constants go to the optimizer as the numbers given: with parameters in the
+    # hyperparameter dtype that computes the same, and keeps what optax computes in Python
+    # exact (``1 - b2`` is 0.001, not the 0.00099999 of a float32 ``b2``).
+    as_given: bool = False
+
+    def __post_init__(self) -> None:
+        constants = tuple((n, _leaf_key(v)) for n, v in self.constants)
+        key = (self.names, self.schedules, constants, str(self.dtype), self.as_given)
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, _Plan):
+            return NotImplemented
+        return self._hash == other._hash and self._key == other._key  # type: ignore[attr-defined]
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduledState:
+    """Optimizer state of :func:`inject`: the update count, the inner state, and the
+    numbers you asked to change.
+
+    Schedules and constant numbers are not stored: they are part of the state's tree
+    structure (so they cost no memory, no transfer and no per-step work) and the read-out
+    functions recompute any value from them and the count.
+
+    Attributes:
+      count: the number of updates made (int32).
+      inner_state: the state of the optimizer being injected into.
+      hyperparams: the changeable numbers (by default, those passed to :func:`inject`),
+        in the hyperparameter dtype; change one with ``optax.tree_utils.tree_set``.
+      traced_schedules: schedules whose hyperparameters were traced when the optimizer
+        was built (a ``vmap`` over schedules): their leaves travel in the state.
+    """
+
+    count: jax.Array
+    inner_state: Any
+    hyperparams: dict[str, jax.Array]
+    traced_schedules: dict[str, Schedule]
+    plan: _Plan = dataclasses.field(repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every injected hyperparameter: scheduled, changeable or constant."""
+        return self.plan.names
+
+    def value(self, name: str, count: Any) -> jax.Array:
+        """Hyperparameter ``name`` as update ``count`` uses it, in the hyperparameter dtype."""
+        if name in self.hyperparams:
+            return jnp.asarray(self.hyperparams[name])
+        schedule = self.traced_schedules.get(name) or dict(self.plan.schedules).get(name)
+        if schedule is not None:
+            return _convert(schedule(count), self.plan.dtype)
+        return jnp.asarray(_convert(dict(self.plan.constants)[name], self.plan.dtype))
+
+    def values(self, count: Any) -> dict[str, jax.Array]:
+        """Every injected hyperparameter as update ``count`` uses it."""
+        return {name: self.value(name, count) for name in self.names}
+
+    @property
+    def next_hyperparams(self) -> dict[str, jax.Array]:
+        """The values the next update will use, for the scheduled hyperparameters."""
+        scheduled = {**dict(self.plan.schedules), **self.traced_schedules}
+        return {name: self.value(name, self.count) for name in self.names if name in scheduled}
+
+    @property
+    def inner(self) -> optax.InjectStatefulHyperparamsState:
+        """The state in ``optax.inject_hyperparams``' shape, recomputed: ``hyperparams``
+        hold the values of the last update (of update 0 before any), as optax shows them."""
+        last = jnp.maximum(self.count - 1, 0)
+        return optax.InjectStatefulHyperparamsState(
+            count=self.count,
+            hyperparams=self.values(last),
+            hyperparams_states={},
+            inner_state=self.inner_state,
+        )
+
+
+jax.tree_util.register_dataclass(
+    ScheduledState,
+    data_fields=["count", "inner_state", "hyperparams", "traced_schedules"],
+    meta_fields=["plan"],
+)
 
 
 def _expects_number(factory: Callable[..., Any], name: str) -> bool:
@@ -59,19 +146,64 @@ def _is_numeric(value: Any) -> bool:
     return isinstance(value, int | float | np.number | np.ndarray | jax.Array)
 
 
-def _check_names(factory: Callable[..., Any], names: Any) -> None:
+def _parameters(factory: Callable[..., Any]) -> Mapping[str, inspect.Parameter] | None:
     try:
-        parameters = inspect.signature(factory).parameters
+        return inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return
-    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return None
+
+
+def _check_names(factory: Callable[..., Any], names: Iterable[str], what: str) -> None:
+    parameters = _parameters(factory)
+    if parameters is None or any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return
     for name in names:
         if name not in parameters:
             raise TypeError(
-                f"inject: {getattr(factory, '__name__', factory)!s} has no argument {name!r}; "
-                f"it takes {', '.join(parameters)}."
+                f"inject: {getattr(factory, '__name__', factory)!s} has no argument {name!r}"
+                f"{what}; it takes {', '.join(parameters)}."
             )
+
+
+def _defaults(factory: Callable[..., Any]) -> dict[str, Any]:
+    """The optimizer's numeric defaults (``b1``, ``eps``...): read back as constants."""
+    parameters = _parameters(factory) or {}
+    return {
+        name: p.default
+        for name, p in parameters.items()
+        if p.default is not inspect.Parameter.empty and _is_numeric(p.default)
+    }
+
+
+def _convert(value: Any, dtype: Any) -> Any:
+    """A floating value in ``dtype`` (optax's ``_convert_floats``); integers unchanged."""
+    if dtype is None or not jnp.issubdtype(jnp.result_type(value), jnp.floating):
+        return value
+    if isinstance(value, jax.Array):
+        return value.astype(dtype)
+    return np.asarray(value, dtype)
+
+
+def _changeable(
+    names: Iterable[str], numbers: dict[str, Any], defaults: dict[str, Any]
+) -> set[str]:
+    if isinstance(names, str):
+        names = (names,)
+    stored = set(names)
+    for name in sorted(stored - numbers.keys() - defaults.keys()):
+        raise ValueError(
+            f"inject: changeable names {name!r}, which is not a number here; the numbers are "
+            f"{sorted(numbers.keys() | defaults.keys())}. A schedule changes by itself."
+        )
+    return stored
+
+
+def _is_float(x: Any) -> bool:
+    return hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
+
+
+def _traced(value: Any) -> bool:
+    return any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(value))
 
 
 def inject(
@@ -79,16 +211,23 @@ def inject(
     /,
     *,
     hyperparam_dtype: Any = jnp.float32,
+    changeable: Iterable[str] | None = None,
     **hyperparams: Any,
 ) -> optax.GradientTransformationExtraArgs:
-    """Builds ``optimizer(**hyperparams)`` with its schedules and numbers injected.
+    """Builds ``optimizer(**hyperparams)`` with its schedules evaluated at every update.
 
-    Every jaxsched schedule among ``hyperparams`` is evaluated at the update count on
-    each update; every number is stored in the state (so it can be read back or changed
-    with ``optax.tree_utils.tree_set``) and must be finite; anything else (masks, modules,
-    callables that are not schedules, ``None``, flags, dtype names) is passed to
-    ``optimizer`` untouched. A callable, a bool or a string given where ``optimizer`` takes
-    a number (``learning_rate=True``, ``b2="0.999"``) raises ``TypeError``.
+    Every jaxsched schedule among ``hyperparams`` is evaluated once per update, at the
+    update count. The state keeps only the count, the optimizer's own state and the
+    numbers you may want to change: by default those you pass (read them back, or change
+    one with ``optax.tree_utils.tree_set``). Schedules and the optimizer's numeric
+    defaults you do not pass (Adam's ``b1``, ``b2``, ``eps``, ``eps_root``) are kept as
+    compile-time constants in the state's tree structure, so injection costs what a
+    schedule passed to optax directly costs, and the read-out functions still report them.
+
+    Anything that is neither a schedule nor a number (masks, modules, callables that are
+    not schedules, ``None``, flags, dtype names) is passed to ``optimizer`` untouched. A
+    callable, a bool or a string given where ``optimizer`` takes a number
+    (``learning_rate=True``, ``b2="0.999"``) raises ``TypeError``; numbers must be finite.
     Hyperparameters are kept in ``hyperparam_dtype`` (float32) whatever the parameters'
     dtype: optax otherwise follows the parameters and stores e.g. Adam's ``b2 = 0.999``
     as ``1.0`` in bfloat16. The optimizer's own state and updates keep the dtypes they
@@ -101,6 +240,9 @@ def inject(
       optimizer: an optax optimizer factory such as ``optax.adamw``.
       hyperparam_dtype: dtype of the injected values; ``None`` restores optax's rule
         (the parameters' dtype).
+      changeable: the numbers stored in the state, so that they can be changed during
+        training; default: the numbers passed in ``hyperparams``. ``()`` keeps every
+        number a constant; naming a default (``changeable=("b2",)``) stores it too.
       **hyperparams: keyword arguments of ``optimizer``.
 
     Returns:
@@ -120,14 +262,16 @@ def inject(
     References:
       ``optax.inject_hyperparams``.
     """
-    _check_names(optimizer, hyperparams)
+    _check_names(optimizer, hyperparams, "")
     schedules: dict[str, Schedule] = {}
-    static: list[str] = []
+    numbers: dict[str, Any] = {}
+    passed_through: dict[str, Any] = {}
     for name, value in hyperparams.items():
         if isinstance(value, Schedule):
             schedules[name] = value
         elif _is_numeric(value):
             check.real("inject", name, value)
+            numbers[name] = value  # as given: a Python float keeps its precision
         elif callable(value) and _expects_number(optimizer, name):
             raise TypeError(
                 f"inject: {name}={value!r} is a plain callable. Only jaxsched schedules are "
@@ -143,29 +287,59 @@ def inject(
                 "Write the number itself, e.g. learning_rate=1e-3.",
             )
         else:
-            static.append(name)
-    inner = optax.inject_hyperparams(
-        optimizer, static_args=tuple(static), hyperparam_dtype=hyperparam_dtype
-    )(**hyperparams)
+            passed_through[name] = value
+    defaults = {k: v for k, v in _defaults(optimizer).items() if k not in hyperparams}
+    stored = set(numbers) if changeable is None else _changeable(changeable, numbers, defaults)
+    numbers = {**defaults, **numbers}
+    # A traced value cannot be a compile-time constant: it travels in the state.
+    stored |= {name for name, value in numbers.items() if _traced(value)}
+    traced = {name: s for name, s in schedules.items() if _traced(s)}
+    order = list(_parameters(optimizer) or hyperparams)
+    names = tuple(n for n in [*order, *hyperparams] if n in numbers or n in schedules)
+    plan = _Plan(
+        names=tuple(dict.fromkeys(names)),
+        schedules=tuple((n, s) for n, s in schedules.items() if n not in traced),
+        constants=tuple((n, v) for n, v in numbers.items() if n not in stored),
+        dtype=hyperparam_dtype,
+    )
 
-    def next_values(count: jax.Array) -> dict[str, jax.Array]:
-        return {name: schedule(count) for name, schedule in schedules.items()}
+    def build(state: ScheduledState) -> optax.GradientTransformationExtraArgs:
+        dtype = None if state.plan.as_given else state.plan.dtype
+        values = {n: _convert(v, dtype) for n, v in state.plan.constants}
+        values |= {n: state.value(n, state.count) for n in state.names if n not in values}
+        return optax.with_extra_args_support(optimizer(**passed_through, **values))
 
     def init(params: Any) -> ScheduledState:
-        state = inner.init(params)
-        return ScheduledState(state, next_values(state.count))
+        dtype = hyperparam_dtype
+        if dtype is None:
+            dtype = optax.tree.dtype(params, "highest")
+        kinds = {jnp.dtype(x.dtype) for x in jax.tree.leaves(params) if _is_float(x)}
+        as_given = hyperparam_dtype is None or kinds <= {jnp.dtype(dtype)}
+        state_plan = dataclasses.replace(plan, dtype=dtype, as_given=as_given)
+        state = ScheduledState(
+            count=jnp.zeros([], jnp.int32),
+            inner_state=None,
+            hyperparams={
+                n: jnp.asarray(_convert(numbers[n], dtype)) for n in numbers if n in stored
+            },
+            traced_schedules=traced,
+            plan=state_plan,
+        )
+        return dataclasses.replace(state, inner_state=build(state).init(params))
 
     def update(updates: Any, state: ScheduledState, params: Any = None, **extra: Any) -> Any:
-        # optax mixes the float32 hyperparameters with the inner state's own dtypes;
-        # that is its designed behaviour, so run it under standard promotion even when
-        # the caller's code is strict.
+        # The float32 hyperparameters meet the inner state's own dtypes here; that is
+        # optax's designed behaviour, so run it under standard promotion even when the
+        # caller's code is strict, and cast back so that scan carries keep their dtypes.
         with jax.numpy_dtype_promotion("standard"):
-            new_updates, new_inner = inner.update(updates, state.inner, params, **extra)
-        new_inner = new_inner._replace(
-            inner_state=_cast_like(new_inner.inner_state, state.inner.inner_state)
+            new_updates, new_inner = build(state).update(
+                updates, state.inner_state, params, **extra
+            )
+        return _cast_like(new_updates, updates), dataclasses.replace(
+            state,
+            count=optax.safe_increment(state.count),
+            inner_state=_cast_like(new_inner, state.inner_state),
         )
-        new_updates = _cast_like(new_updates, updates)
-        return new_updates, ScheduledState(new_inner, next_values(new_inner.count))
 
     return optax.GradientTransformationExtraArgs(init, update)
 

@@ -33,8 +33,35 @@ class _Injected:
     state: Any  # ScheduledState or one of optax's inject states, Variables unwrapped
 
     @property
-    def optax_state(self) -> Any:
-        return self.state.inner if isinstance(self.state, ScheduledState) else self.state
+    def count(self) -> jax.Array:
+        return jnp.asarray(self.state.count)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        if isinstance(self.state, ScheduledState):
+            return self.state.names
+        return tuple(self.state.hyperparams)
+
+    def value(self, name: str, *, applied: bool) -> jax.Array:
+        """The value of the last update (NaN before any) or of the next one."""
+        if name not in self.names:
+            raise LookupError(
+                f"{name!r} is not injected at opt_state{self.path}; injected: {sorted(self.names)}."
+            )
+        if isinstance(self.state, ScheduledState):
+            value = self.state.value(name, self.count - 1 if applied else self.count)
+        elif not applied and name in getattr(self.state, "hyperparams_states", {}):
+            raise LookupError(
+                f"{name!r} at opt_state{self.path} was scheduled by optax.inject_hyperparams, "
+                f"whose state does not keep the next value; build the optimizer with "
+                f"jaxsched.inject to read it."
+            )
+        else:
+            # optax stores the values of the last update (of update 0 before any).
+            value = jnp.asarray(self.state.hyperparams[name])
+        if not applied:
+            return value
+        return jnp.where(self.count > 0, value, jnp.nan).astype(value.dtype)
 
 
 def _is_nnx_variable(x: Any) -> bool:
@@ -104,20 +131,6 @@ def _select(opt_state: Any, group: str | None) -> _Injected:
     return found[0]
 
 
-def _named(found: _Injected, name: str) -> jax.Array:
-    hyperparams = found.optax_state.hyperparams
-    if name not in hyperparams:
-        raise LookupError(
-            f"{name!r} is not injected at opt_state{found.path}; injected: {sorted(hyperparams)}."
-        )
-    return jnp.asarray(hyperparams[name])
-
-
-def _applied(found: _Injected, name: str) -> jax.Array:
-    value = _named(found, name)
-    return jnp.where(found.optax_state.count > 0, value, jnp.nan).astype(value.dtype)
-
-
 def _step_size(lr: jax.Array, b1: jax.Array, b2: jax.Array, count: jax.Array) -> jax.Array:
     t = count.astype(jnp.float32)
     return lr.astype(jnp.float32) * jnp.sqrt(1 - b2**t) / (1 - b1**t)
@@ -129,7 +142,7 @@ def update_count(opt_state: Any, *, group: str | None = None) -> jax.Array:
     Under ``optax.MultiSteps`` this counts real updates, not micro-batches; a rejected
     update of ``optax.apply_if_finite`` does not count.
     """
-    return jnp.asarray(_select(opt_state, group).optax_state.count)
+    return _select(opt_state, group).count
 
 
 def hyperparam_applied(opt_state: Any, name: str, *, group: str | None = None) -> jax.Array:
@@ -150,7 +163,7 @@ def hyperparam_applied(opt_state: Any, name: str, *, group: str | None = None) -
       >>> jaxsched.hyperparam_applied(state, "learning_rate")
       Array(nan, dtype=float32)
     """
-    return _applied(_select(opt_state, group), name)
+    return _select(opt_state, group).value(name, applied=True)
 
 
 def hyperparam_next(opt_state: Any, name: str, *, group: str | None = None) -> jax.Array:
@@ -164,17 +177,7 @@ def hyperparam_next(opt_state: Any, name: str, *, group: str | None = None) -> j
     Returns:
       A scalar array, computable inside ``jit``.
     """
-    found = _select(opt_state, group)
-    state = found.state
-    if isinstance(state, ScheduledState) and name in state.next_hyperparams:
-        return jnp.asarray(state.next_hyperparams[name])
-    if name in getattr(found.optax_state, "hyperparams_states", {}):
-        raise LookupError(
-            f"{name!r} at opt_state{found.path} was scheduled by optax.inject_hyperparams, "
-            f"whose state does not keep the next value; build the optimizer with "
-            f"jaxsched.inject to read it."
-        )
-    return _named(found, name)
+    return _select(opt_state, group).value(name, applied=False)
 
 
 def lr_applied(opt_state: Any, *, group: str | None = None) -> jax.Array:
@@ -191,7 +194,7 @@ def _adam_count(found: _Injected) -> jax.Array | None:
     nodes = [
         n
         for n in jax.tree_util.tree_leaves(
-            found.optax_state.inner_state, is_leaf=lambda x: isinstance(x, optax.ScaleByAdamState)
+            found.state.inner_state, is_leaf=lambda x: isinstance(x, optax.ScaleByAdamState)
         )
         if isinstance(n, optax.ScaleByAdamState)
     ]
@@ -220,10 +223,10 @@ def adam_step_size(opt_state: Any, *, group: str | None = None) -> jax.Array:
     count = _adam_count(found)
     if count is None:
         raise LookupError(f"No single optax ScaleByAdamState under opt_state{found.path}.")
-    # optax's inject_hyperparams injects every numeric default, so b1 and b2 are there
-    # whether or not the user passed them.
-    b1, b2 = (_named(found, name).astype(jnp.float32) for name in ("b1", "b2"))
-    return _step_size(_applied(found, "learning_rate"), b1, b2, count)
+    # Every numeric default is injected (optax) or kept as a constant (jaxsched), so b1
+    # and b2 are there whether or not the user passed them.
+    b1, b2 = (found.value(name, applied=True).astype(jnp.float32) for name in ("b1", "b2"))
+    return _step_size(found.value("learning_rate", applied=True), b1, b2, count)
 
 
 def lr_metrics(opt_state: Any, *, prefix: str = "") -> dict[str, jax.Array]:
@@ -246,13 +249,12 @@ def lr_metrics(opt_state: Any, *, prefix: str = "") -> dict[str, jax.Array]:
     metrics: dict[str, jax.Array] = {}
     for item in found:
         head = prefix + (f"{item.group}/" if len(found) > 1 else "")
-        hyperparams = item.optax_state.hyperparams
-        for name in hyperparams:
-            metrics[head + name] = _applied(item, name)
-        metrics[head + "update_count"] = jnp.asarray(item.optax_state.count)
+        for name in item.names:
+            metrics[head + name] = item.value(name, applied=True)
+        metrics[head + "update_count"] = item.count
         adam_count = _adam_count(item)
-        if adam_count is not None and {"b1", "b2", "learning_rate"} <= hyperparams.keys():
-            b1, b2 = (jnp.asarray(hyperparams[k], jnp.float32) for k in ("b1", "b2"))
+        if adam_count is not None and {"b1", "b2", "learning_rate"} <= set(item.names):
+            b1, b2 = (metrics[head + k].astype(jnp.float32) for k in ("b1", "b2"))
             metrics[head + "adam_step_size"] = _step_size(
                 metrics[head + "learning_rate"], b1, b2, adam_count
             )

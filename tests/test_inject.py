@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -124,3 +126,100 @@ def test_a_wrapped_function_is_injected() -> None:
     _, state = tx.update(jnp.ones(()), state)
     assert js.lr_applied(state) == np.float32(0.1)
     assert js.lr_next(state) == np.float32(0.2)
+
+
+LEAN_SHAPES = {
+    "warmup_cosine": js.warmup_cosine_decay(0.0, 1e-2, 3, 20),
+    "piecewise": js.PiecewiseConstant([2, 4, 6], [1e-2, 5e-3, 2e-3, 1e-3]),
+    "restarts": js.CosineRestarts(1e-2, 3, t_mul=2.0),
+    "wsd": js.warmup_stable_decay(1e-2, 2, 20, 5),
+}
+
+
+@pytest.mark.parametrize("name", list(LEAN_SHAPES))
+def test_injection_costs_what_a_schedule_passed_to_optax_costs(name: str) -> None:
+    # Same arithmetic bit for bit, and no more state than optax.adam(schedule): the
+    # schedule and Adam's defaults are compile-time constants, not leaves.
+    schedule = LEAN_SHAPES[name]
+    params = {"w": jnp.linspace(-1.0, 1.0, 5), "b": jnp.ones(())}
+    injected, direct = js.inject(optax.adam, learning_rate=schedule), optax.adam(schedule)
+
+    def train(tx: optax.GradientTransformation) -> tuple[Any, Any]:
+        def body(carry: tuple, _: None) -> tuple:
+            p, s = carry
+            grads = jax.tree.map(lambda x: jnp.sin(3.0 * x), p)
+            updates, s = tx.update(grads, s, p)
+            return (optax.apply_updates(p, updates), s), None
+
+        state = tx.init(params)
+        with jax.numpy_dtype_promotion("standard"):  # optax's own bias correction
+            return jax.lax.scan(body, (params, state), length=12)[0]
+
+    (ours, state), (theirs, optax_state) = train(injected), train(direct)
+    jax.tree.map(np.testing.assert_array_equal, ours, theirs)
+    assert len(jax.tree.leaves(state)) <= len(jax.tree.leaves(optax_state))
+    assert js.lr_applied(state) == schedule(11) and js.update_count(state) == 12
+    metrics = js.lr_metrics(state)
+    assert metrics["b2"] == np.float32(0.999) and metrics["eps_root"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("changeable", "stored"),
+    [(None, {"weight_decay"}), ((), set()), (("b2", "weight_decay"), {"b2", "weight_decay"})],
+)
+def test_changeable_numbers_are_stored_and_the_rest_are_constants(
+    changeable: tuple[str, ...] | None, stored: set[str]
+) -> None:
+    tx = js.inject(
+        optax.adamw, learning_rate=js.Constant(0.1), weight_decay=0.5, changeable=changeable
+    )
+    params = jnp.ones(2)
+    state = tx.init(params)
+    assert set(state.hyperparams) == stored
+    assert js.hyperparam_next(state, "weight_decay") == 0.5  # a constant is read back too
+    if "b2" in stored:  # a stored default is used when changed
+        state = optax.tree_utils.tree_set(state, b2=jnp.asarray(0.5, jnp.float32))
+        _, state = tx.update(jnp.ones(2), state, params)
+        assert js.hyperparam_applied(state, "b2") == 0.5
+        np.testing.assert_allclose(state.inner_state[0].nu, 0.5)
+
+
+def test_changeable_must_name_a_number() -> None:
+    with pytest.raises(ValueError, match=r"changeable names 'learning_rate', which is not a"):
+        js.inject(optax.sgd, learning_rate=js.Constant(0.1), changeable=("learning_rate",))
+
+
+def test_a_jitted_step_is_traced_once_and_the_state_keeps_its_structure() -> None:
+    traces = []
+    tx = js.inject(optax.adam, learning_rate=js.CosineDecay(1e-3, 10), b1=0.8)
+
+    @jax.jit
+    def step(state: Any) -> Any:
+        traces.append(None)
+        return tx.update(jnp.ones(3), state, jnp.zeros(3))[1]
+
+    state = tx.init(jnp.zeros(3))
+    for _ in range(3):
+        new = step(state)
+        assert jax.tree.structure(new) == jax.tree.structure(state)
+        state = new
+    assert len(traces) == 1
+    # An optimizer built again from equal arguments makes states of the same structure.
+    again = js.inject(optax.adam, learning_rate=js.CosineDecay(1e-3, 10), b1=0.8)
+    assert jax.tree.structure(again.init(jnp.zeros(3))) == jax.tree.structure(state)
+
+
+def test_schedules_traced_by_a_sweep_travel_in_the_state() -> None:
+    peaks = jnp.asarray([0.1, 0.2, 0.4])
+
+    def train(peak: jax.Array) -> Any:
+        tx = js.inject(optax.sgd, learning_rate=js.Linear(peak, 0.0, 4))
+        state = tx.init(jnp.zeros(()))
+        for _ in range(2):
+            _, state = tx.update(jnp.ones(()), state)
+        return state
+
+    state = jax.vmap(train)(peaks)
+    assert set(state.traced_schedules) == {"learning_rate"}
+    applied = jax.vmap(js.lr_applied)(state)
+    np.testing.assert_allclose(np.asarray(applied), 0.75 * np.asarray(peaks), rtol=1e-6)

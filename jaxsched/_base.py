@@ -216,9 +216,13 @@ class Schedule:
         compiled = self.__dict__.get(_ON_DEVICE)
         if compiled is None:
             leaves, treedef = jax.tree_util.tree_flatten(self)
+            if not any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
+                leaves = jax.device_put(leaves)
+            # Inside a trace (a schedule calling another at a fixed step) device_put is
+            # staged too: trace the call as usual and keep nothing.
             if any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
                 return self._evaluate(jnp.asarray(t))
-            compiled = (treedef, jax.device_put(leaves))
+            compiled = (treedef, leaves)
             object.__setattr__(self, _ON_DEVICE, compiled)
         return _evaluate_compiled(*compiled, t)
 

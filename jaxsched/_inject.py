@@ -44,6 +44,11 @@ class _Plan:
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt, not restored: a string's hash differs from one process to the next.
+        fields = (self.names, self.schedules, self.constants, self.dtype, self.as_given)
+        return (_Plan, fields)
+
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True

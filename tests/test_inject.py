@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from typing import Any
 
 import jax
@@ -223,3 +226,21 @@ def test_schedules_traced_by_a_sweep_travel_in_the_state() -> None:
     assert set(state.traced_schedules) == {"learning_rate"}
     applied = jax.vmap(js.lr_applied)(state)
     np.testing.assert_allclose(np.asarray(applied), 0.75 * np.asarray(peaks), rtol=1e-6)
+
+
+def test_a_pickled_state_has_the_structure_of_a_fresh_one() -> None:
+    script = (
+        "import pickle, sys, jax, optax, jaxsched as js\n"
+        "tx = js.inject(optax.adam, learning_rate=js.CosineDecay(1e-3, 10), b1=0.8)\n"
+        "sys.stdout.buffer.write(pickle.dumps(tx.init(jax.numpy.zeros(3))))\n"
+    )
+    # Another process, so that string hashes differ from this one's.
+    pickled = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, timeout=120
+    ).stdout
+    restored = pickle.loads(pickled)
+    tx = js.inject(optax.adam, learning_rate=js.CosineDecay(1e-3, 10), b1=0.8)
+    fresh = tx.init(jnp.zeros(3))
+    assert jax.tree.structure(restored) == jax.tree.structure(fresh)
+    _, state = tx.update(jnp.ones(3), restored, jnp.zeros(3))
+    assert js.lr_applied(state) == js.CosineDecay(1e-3, 10)(0)

@@ -248,3 +248,14 @@ def test_a_call_from_python_is_compiled_with_the_same_values(schedule: js.Schedu
 @given(cases)
 def test_compiled_calls_of_nestings_have_the_same_values(case: Case) -> None:
     _calls_from_python_equal_op_by_op(case.schedule)
+
+
+def test_a_schedule_traced_first_keeps_nothing_from_the_trace() -> None:
+    # Warmup and Cooldown call their inner schedule at a fixed step while being traced; a
+    # call from Python caches device leaves, which must not be the trace's.
+    s = js.warmup_stable_decay(1.0, 2, 20, 5)
+    steps = np.arange(30)
+    first = np.asarray(jax.jit(lambda t: s(t))(steps))
+    second = np.asarray(jax.jit(lambda t: s(t))(steps))
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(np.asarray(s(steps)), first)

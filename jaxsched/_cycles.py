@@ -6,7 +6,10 @@ at or after :math:`S_i`. Three cases (``m`` may be traced, so they are selected 
 ``where``; the fractional search runs only when some ``m`` is fractional):
 
 - ``m == 1``: plain periods, integer division.
-- a whole ``m``: the starts are integers, summed in saturating int32.
+- a whole ``m``: the starts are integers, and at most 31 of them come before ``2**31``
+  (each is more than twice the one before). They are computed once from ``m`` in
+  saturating int32 and each step is compared with all of them, which vectorizes: no
+  loop and no division per step.
 - a fractional ``m``: the starts fall between updates. A float32 logarithm guesses the
   index from below, then the guess walks up while the next start is reached. Each test
   ``t >= S_j`` is the sign of :math:`D_j = t (m - 1) - F (m^j - 1)`, computed in
@@ -163,24 +166,41 @@ def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> t
     return j, exact + (smooth - lax.stop_gradient(smooth))
 
 
+def _whole_starts(first: jax.Array, mult: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
+    """``(S_i - 1, S_i)`` for ``i = 1 .. 31``, with ``S_i - 1 = 2**31 - 1`` once ``S_i`` is past it.
+
+    ``S_{i+1} = mult S_i + first`` in saturating int32. A step reaches cycle ``i`` when it is
+    above ``S_i - 1``: no int32 step is above ``2**31 - 1``, so a start past it is never
+    reached, while a start at exactly ``2**31 - 1`` (``first = 1``, ``mult = 2``) still is.
+    """
+    limit = (INT32_MAX - first) // jnp.maximum(mult, 1)
+    start = jnp.zeros(jnp.broadcast_shapes(jnp.shape(first), jnp.shape(mult)), jnp.int32)
+    starts = []
+    for _ in range(31):
+        past = start > limit
+        start = jnp.where(past, INT32_MAX, start * mult + first)
+        starts.append((jnp.where(past, INT32_MAX, start - 1), start))
+    return starts
+
+
 def _whole_cycle(step: jax.Array, first: jax.Array, mult: jax.Array) -> tuple:
     """Cycle index and offset for lengths ``first * mult**i`` with an integer ``mult >= 2``.
 
-    Cycle ``i`` starts at ``first * (1 + mult + ... + mult**(i-1))``, a multiple of
-    ``first``; so step ``t`` is in cycle ``i`` iff ``t // first >= that sum / first``. The
-    sums are built in saturating int32 (at most 31 terms before passing ``2**31``), so the
-    index is exact at every restart up to ``2**31 - 1``.
+    Cycle ``i`` starts at ``S_i = first * (1 + mult + ... + mult**(i-1))``. The index is the
+    number of starts ``S_1 .. S_31`` that ``step`` has reached, exact at every restart up to
+    ``2**31 - 1``. The starts depend on the hyperparameters alone (computed once for a
+    scalar ``mult``), leaving 31 independent comparisons and selections per step. On a
+    1e7-step curve (CPU) that is about 1.5-2x the copy floor; building the starts per step
+    from ``step // first`` in a dependent loop was 4-5x, and a float32 logarithm guess
+    corrected exactly (by int32 powering, or by looking the starts up) 2-3.5x.
     """
-    whole = step // first
-    total = jnp.zeros_like(whole)
-    index = jnp.zeros_like(whole)
-    limit = (INT32_MAX - 1) // jnp.maximum(mult, 1)
-    for _ in range(31):
-        following = jnp.where(total > limit, INT32_MAX, total * mult + 1)
-        reached = following <= whole
+    index = jnp.zeros(jnp.shape(step), jnp.int32)
+    start = jnp.zeros(jnp.shape(step), jnp.int32)
+    for before, at in _whole_starts(first, mult):
+        reached = step > before
         index = index + reached.astype(jnp.int32)
-        total = jnp.where(reached, following, total)
-    return index, step - first * total
+        start = jnp.where(reached, at, start)
+    return index, step - start
 
 
 @jax.jit  # compiled once per shape: an eager call would otherwise recompile the loops

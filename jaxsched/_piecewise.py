@@ -15,7 +15,7 @@ from jaxsched._base import Schedule, f32, field, i32
 from jaxsched._numerics import power
 
 #: Up to this many boundaries every one is compared with the step, beyond a sorted search.
-#: On a 1e7-step curve (CPU, benchmarks/bench_curves.py) comparing all is 2x the copy
+#: On a 1e7-step curve (CPU, python -m benchmarks --section curves) comparing all is 2x the copy
 #: floor up to 32 boundaries and 77x at 64; the search is 12-17x throughout.
 _COMPARE_ALL_UP_TO = 32
 

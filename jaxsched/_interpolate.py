@@ -13,7 +13,7 @@ from jaxsched import _validate as check
 from jaxsched._base import Schedule, f32, field, i32, records_call
 from jaxsched._numerics import lerp
 from jaxsched._onecycle import check_onecycle_levels
-from jaxsched._piecewise import scaled_levels
+from jaxsched._piecewise import intervals_passed, lookup, scaled_levels
 
 INTERPOLATIONS = ("linear", "cosine")
 
@@ -98,11 +98,12 @@ class PiecewiseInterpolate(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         knots, values = i32(self.steps), f32(self.values)
         last = knots.shape[0] - 1
-        upper = jnp.clip(jnp.searchsorted(knots, step, side="right"), 1, max(last, 1))
+        upper = jnp.clip(intervals_passed(step, knots), 1, max(last, 1))
         lower = upper - 1
-        width = jnp.maximum(knots[upper] - knots[lower], 1).astype(jnp.float32)
-        p = jnp.clip((step - knots[lower]).astype(jnp.float32) / width, 0.0, 1.0)
-        start, end = values[lower], values[upper]
+        knot_lower = lookup(knots, lower)
+        width = jnp.maximum(lookup(knots, upper) - knot_lower, 1).astype(jnp.float32)
+        p = jnp.clip((step - knot_lower).astype(jnp.float32) / width, 0.0, 1.0)
+        start, end = lookup(values, lower), lookup(values, upper)
         if self.interpolation == "cosine":
             value = lerp(end, start, 0.5 * (1 + jnp.cos(jnp.pi * p)))
         else:

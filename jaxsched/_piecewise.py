@@ -35,6 +35,21 @@ def intervals_passed(step: jax.Array, boundaries: Any) -> jax.Array:
     return jnp.searchsorted(boundaries, step, side="right").astype(jnp.int32)
 
 
+def lookup(table: jax.Array, index: jax.Array) -> jax.Array:
+    """``table[index]`` for an in-range index: one select per entry for a short table
+    (which vectorizes, where a gather runs per element), a gather beyond.
+
+    The graph grows with the table up to ``_COMPARE_ALL_UP_TO + 1`` entries: for tables
+    a user writes by hand (PiecewiseInterpolate's knots, a one-cycle's three or four).
+    """
+    if table.ndim != 1 or table.shape[0] > _COMPARE_ALL_UP_TO + 1:
+        return table[index]
+    value = jnp.broadcast_to(table[0], index.shape)
+    for k in range(1, table.shape[0]):
+        value = jnp.where(index == k, table[k], value)
+    return value
+
+
 def scaled_levels(
     owner: str, init_value: ArrayLike, boundaries_and_scales: Mapping[int, ArrayLike]
 ) -> tuple[list[int], Any]:

@@ -278,3 +278,16 @@ def test_noisy_schedule_values_are_the_former_ones(seed: int) -> None:
     want = _bits(jax.jit(jax.vmap(lambda t: old(s, t)))(steps))
     np.testing.assert_array_equal(_bits(jax.jit(jax.vmap(s))(steps)), want)
     np.testing.assert_array_equal(_bits(s._value(steps[:100])), _bits(old(s, steps[:100])))
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 33, 34])
+def test_lookup_by_selects_equals_the_gather(size: int) -> None:
+    from jaxsched._piecewise import lookup
+
+    table = jnp.asarray(np.random.default_rng(size).normal(size=size), jnp.float32)
+    table = table.at[0].set(-0.0)
+    index = jnp.asarray(np.arange(size).repeat(2).reshape(2, -1), jnp.int32)
+    np.testing.assert_array_equal(
+        np.asarray(jax.jit(lookup)(table, index)).view(np.int32),
+        np.asarray(table[index]).view(np.int32),
+    )

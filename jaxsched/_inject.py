@@ -15,6 +15,7 @@ import optax
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, _leaf_key
+from jaxsched._names import did_you_mean
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -197,10 +198,12 @@ def _changeable(
     if isinstance(names, str):
         names = (names,)
     stored = set(names)
-    for name in sorted(stored - numbers.keys() - defaults.keys()):
+    known = numbers.keys() | defaults.keys()
+    for name in sorted(stored - known):
         raise ValueError(
-            f"inject: changeable names {name!r}, which is not a number here; the numbers are "
-            f"{sorted(numbers.keys() | defaults.keys())}. A schedule changes by itself."
+            f"inject: changeable includes {name!r}, which is not a number of this "
+            f"optimizer; its numbers are {sorted(known)}.{did_you_mean(name, known)} A "
+            f"schedule is not stored: it changes with the update count by itself."
         )
     return stored
 

@@ -187,9 +187,19 @@ def test_changeable_numbers_are_stored_and_the_rest_are_constants(
         np.testing.assert_allclose(state.inner_state[0].nu, 0.5)
 
 
-def test_changeable_must_name_a_number() -> None:
-    with pytest.raises(ValueError, match=r"changeable names 'learning_rate', which is not a"):
-        js.inject(optax.sgd, learning_rate=js.Constant(0.1), changeable=("learning_rate",))
+@pytest.mark.parametrize(
+    ("changeable", "match"),
+    [
+        (("learning_rate",), r"includes 'learning_rate', which is not a number of this optimizer"),
+        (
+            ("eps_roots",),
+            r"includes 'eps_roots'.*numbers are \['b1', 'b2', 'eps', 'eps_root'\]\. Did you mean 'eps_root'",
+        ),
+    ],
+)
+def test_changeable_must_name_a_number(changeable: tuple[str, ...], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        js.inject(optax.adam, learning_rate=js.Constant(0.1), changeable=changeable)
 
 
 def test_a_jitted_step_is_traced_once_and_the_state_keeps_its_structure() -> None:

@@ -56,3 +56,16 @@ def ratios(times: Mapping[str, list[float]], base: str) -> dict[str, float]:
 
 def medians(times: Mapping[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
+def equations(jaxpr: Any) -> int:
+    """Equations of a jaxpr, those of the jaxprs inside it (loops, calls) included."""
+    count = 0
+    for eqn in jaxpr.eqns:
+        count += 1
+        for param in eqn.params.values():
+            for sub in param if isinstance(param, list | tuple) else [param]:
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns"):
+                    count += equations(inner)
+    return count

@@ -23,24 +23,13 @@ import jax.numpy as jnp
 import optax
 
 import jaxsched
-
-
-def _equations(jaxpr: Any) -> int:
-    count = 0
-    for eqn in jaxpr.eqns:
-        count += 1
-        for param in eqn.params.values():
-            for sub in param if isinstance(param, list | tuple) else [param]:
-                inner = getattr(sub, "jaxpr", sub)
-                if hasattr(inner, "eqns"):
-                    count += _equations(inner)
-    return count
+from benchmarks._common import equations as count_equations
 
 
 def _measure(schedule: Callable[[Any], Any]) -> tuple[int, float]:
     step = jnp.int32(5)
     with jax.numpy_dtype_promotion("standard"):  # optax's own code is not strict-clean
-        equations = _equations(jax.make_jaxpr(lambda t: schedule(t))(step).jaxpr)
+        equations = count_equations(jax.make_jaxpr(lambda t: schedule(t))(step).jaxpr)
         start = time.perf_counter()
         jax.jit(lambda t: schedule(t)).lower(step).compile()
     return equations, time.perf_counter() - start

@@ -224,7 +224,7 @@ class Schedule:
         # call would be half its cost.
         compiled = self.__dict__.get(_ON_DEVICE)
         if compiled is None:
-            leaves, treedef = jax.tree_util.tree_flatten(self)
+            leaves, treedef = jax.tree_util.tree_flatten(self._called_form())
             if not any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
                 leaves = jax.device_put(leaves)
             # Inside a trace (a schedule calling another at a fixed step) device_put is
@@ -246,6 +246,12 @@ class Schedule:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in _CACHES}
+
+    def _called_form(self) -> Any:
+        """The pytree a call from Python compiles, with its leaves as arguments: the
+        schedule itself, or an equivalent with fewer leaves (a long join, stacked). It
+        has the schedule's ``_evaluate``."""
+        return self
 
     def _evaluate(self, step: jax.Array) -> jax.Array:
         return jnp.asarray(self._value(step), jnp.float32)

@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxsched import _validate as check
 from jaxsched._arithmetic import Hold
-from jaxsched._base import INT32_MAX, Schedule, as_step, field, i32
+from jaxsched._base import INT32_MAX, Schedule, field, i32
 from jaxsched._piecewise import intervals_passed
 
 
@@ -62,30 +62,13 @@ class Join(Schedule):
                 "boundaries[i] is where schedules[i + 1] takes over.",
             )
 
-    def __call__(self, step: Any) -> jax.Array:
-        # The base call compiles with every leaf of every phase as an argument: thousands
-        # for a long join, seconds to compile. Stacked (once per join), they are a few.
-        if len(self.schedules) <= _STACK_EAGER_FROM or isinstance(step, jax.core.Tracer):
-            return super().__call__(step)
-        stacked = self.__dict__.get(_STACKED)
-        if stacked is None:
-            groups = _groups(self.schedules)
-            if len(groups) == len(self.schedules) or not check.concrete(self):
-                stacked = False
-            else:
-                stacked = jax.device_put(_Stacked.of(self, groups))
-                # Inside a trace (a schedule calling this one at a fixed step) device_put
-                # is staged too: trace the call as usual and keep nothing.
-                if not check.concrete(stacked):
-                    return self._evaluate(jnp.asarray(as_step(step)))
-            object.__setattr__(self, _STACKED, stacked)
-        if stacked is False:
-            return super().__call__(step)
-        return _evaluate_stacked(stacked, as_step(step))
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        return {k: v for k, v in (state or {}).items() if k != _STACKED}
+    def _called_form(self) -> Any:
+        # A call from Python would otherwise compile with every leaf of every phase as an
+        # argument: thousands for a long join, seconds to compile. Stacked, a few.
+        if len(self.schedules) <= _STACK_EAGER_FROM:
+            return self
+        groups = _groups(self.schedules)
+        return self if len(groups) == len(self.schedules) else _Stacked.of(self, groups)
 
     def _value(self, step: jax.Array) -> jax.Array:
         groups = _groups(self.schedules)
@@ -108,7 +91,6 @@ class Join(Schedule):
 #: Above this many phases a call from Python stacks the phases before compiling. Below
 #: it the graph is small either way, and grouping would only add to each call's cost.
 _STACK_EAGER_FROM = 32
-_STACKED = "_jaxsched_join_stacked"  # where a call from Python keeps it (never pickled)
 
 
 def _spec(leaf: Any) -> tuple[tuple[int, ...], Any]:
@@ -216,11 +198,6 @@ jax.tree_util.register_pytree_node(
     lambda s: ((s.leaves, (s.boundaries, s.group_of, s.position)), s.structure),
     lambda structure, children: _Stacked(structure, *children),
 )
-
-
-@jax.jit
-def _evaluate_stacked(stacked: _Stacked, step: jax.Array) -> jax.Array:
-    return stacked._evaluate(step)
 
 
 def _starts(boundaries: Any) -> jax.Array:

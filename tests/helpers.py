@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import jax
@@ -101,3 +102,14 @@ def cycle_position(first: int, mul: float) -> Callable[[np.ndarray], tuple[np.nd
         return index, (t - starts_a[index]) / (first * mul**index)
 
     return position
+
+
+def public_schedule_classes() -> set[str]:
+    """Names of the schedule classes the package exports."""
+    return {
+        name
+        for name in js.__all__
+        if inspect.isclass(getattr(js, name))
+        and issubclass(getattr(js, name), js.Schedule)
+        and name != "Schedule"
+    }

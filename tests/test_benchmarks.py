@@ -3,13 +3,12 @@ every section. No timing is asserted (a smoke run measures nothing)."""
 
 from __future__ import annotations
 
-import inspect
 import pathlib
 import subprocess
 import sys
 
-import jaxsched
 from benchmarks import SECTIONS
+from tests.helpers import public_schedule_classes
 
 ROOT = pathlib.Path(__file__).parent.parent
 
@@ -31,12 +30,6 @@ def test_smoke_run_prints_every_section() -> None:
 def test_curves_cover_every_schedule_class() -> None:
     from benchmarks.curves import catalogue
 
-    classes = {
-        name
-        for name in jaxsched.__all__
-        if inspect.isclass(getattr(jaxsched, name))
-        and issubclass(getattr(jaxsched, name), jaxsched.Schedule)
-        and name != "Schedule"
-    }
+    classes = public_schedule_classes()
     timed = {type(ours).__name__ for ours, _ in catalogue().values()}
     assert classes <= timed, sorted(classes - timed)

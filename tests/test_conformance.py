@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 import pickle
 
 import jax
@@ -13,7 +12,7 @@ import optax
 import pytest
 
 import jaxsched as js
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, public_schedule_classes
 
 STEPS = np.array([0, 1, 2, 3, 5, 8, 13, 21, 34, 2**31 - 1])
 PARAMETRIZE = pytest.mark.parametrize("schedule", EXAMPLES.values(), ids=EXAMPLES.keys())
@@ -25,13 +24,7 @@ def _float_leaves_scaled(schedule: js.Schedule, factor: float) -> js.Schedule:
 
 
 def test_examples_cover_every_public_schedule() -> None:
-    public = {
-        name
-        for name in js.__all__
-        if inspect.isclass(getattr(js, name))
-        and issubclass(getattr(js, name), js.Schedule)
-        and name != "Schedule"
-    }
+    public = public_schedule_classes()
     covered = {type(s).__name__ for s in EXAMPLES.values()}
     assert public <= covered, public - covered
 

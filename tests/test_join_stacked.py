@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jaxsched as js
+from benchmarks._common import equations
+from jaxsched._base import _ON_DEVICE as _STACKED  # where a call from Python caches
 from jaxsched._base import i32
-from jaxsched._join import _STACKED
 from tests.helpers import INT32_MAX, inverse_step
 
 
@@ -149,21 +150,8 @@ def test_batched_hyperparameters_broadcast_with_the_step_as_before() -> None:
         np.testing.assert_allclose(got, expected, rtol=0, atol=5e-7)
 
 
-def _equations(jaxpr: Any) -> int:
-    """Equations of a jaxpr, those of the jaxprs inside it (loops, calls) included."""
-    count = 0
-    for eqn in jaxpr.eqns:
-        count += 1
-        for param in eqn.params.values():
-            for sub in param if isinstance(param, list | tuple) else [param]:
-                inner = getattr(sub, "jaxpr", sub)
-                if hasattr(inner, "eqns"):
-                    count += _equations(inner)
-    return count
-
-
 def _size(s: js.Schedule) -> int:
-    return _equations(jax.make_jaxpr(lambda t: s(t))(jnp.int32(5)).jaxpr)
+    return equations(jax.make_jaxpr(lambda t: s(t))(jnp.int32(5)).jaxpr)
 
 
 def _mixed(n: int, kinds: int) -> js.Join:

@@ -10,7 +10,8 @@ Where things live: one schedule family per module (``_polynomial``, ``_exponenti
 they share in ``_shapes``, the cycle index of growing cycles in ``_cycles``), composition
 in ``_join`` and ``_arithmetic``, the base class in ``_base``, construction checks in
 ``_validate``, finite arithmetic in ``_numerics``, units in ``_units``,
-optimizer wiring in ``_inject``, reading values back in ``_readout``, the dict form in ``_serialize``, the
+optimizer wiring in ``_inject``, a schedule's phases in ``_segments`` and the
+curve and phase table built on them in ``_preview``, reading values back in ``_readout``, the dict form in ``_serialize``, the
 text form in ``_text`` and other libraries' argument names in ``_names``.
 """
 
@@ -30,8 +31,10 @@ from jaxsched._join import Join, phases
 from jaxsched._linear_cosine import LinearCosineDecay, NoisyLinearCosineDecay
 from jaxsched._onecycle import OneCycle, OneCycleMomentum
 from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
+from jaxsched._plot import plot
 from jaxsched._polynomial import Constant, Linear, Polynomial
 from jaxsched._power import DirectPowerDecay, PowerAndLinearDecay, PowerDecayWithOffset
+from jaxsched._preview import Description, Phase, describe, preview
 from jaxsched._readout import (
     adam_step_size,
     find_injected,
@@ -53,11 +56,13 @@ from jaxsched._serialize import (
 )
 from jaxsched._text import ParseError, parse
 from jaxsched._units import (
+    HorizonReport,
     HorizonWarning,
     check_horizon,
     epochs_to_updates,
     fraction_to_updates,
     microbatches_to_updates,
+    steps_per_epoch,
 )
 from jaxsched._warmup import Warmup, warmup_cosine_decay, warmup_exponential_decay
 
@@ -125,12 +130,20 @@ __all__ = [
     "register_function",
     "register_schedule",
     "save_schedule",
+    # look before you train
+    "Description",
+    "Phase",
+    "describe",
+    "plot",
+    "preview",
     # units
+    "HorizonReport",
     "HorizonWarning",
     "check_horizon",
     "epochs_to_updates",
     "fraction_to_updates",
     "microbatches_to_updates",
+    "steps_per_epoch",
     # optimizer wiring and read-out
     "ScheduledState",
     "adam_step_size",

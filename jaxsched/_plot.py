@@ -105,7 +105,8 @@ def plot(
             functions=(lambda u: u / steps_per_epoch, lambda e: e * steps_per_epoch),
         )
         epochs.set_xlabel("epoch")
-    ax.legend(loc="best", fontsize="small")
+    # Below the axes: text forms are long, and a legend inside would hide the curves.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), fontsize="small", frameon=False)
     return ax
 
 

@@ -228,8 +228,8 @@ def check_horizon(
       names the likely cause when the ratio is a whole number (epochs, or micro-batches
       under gradient accumulation, counted as updates);
     - with ``steps_per_epoch``, a stair or cycle lasts a number of updates that divides
-      the run's number of epochs (25 updates in a run of 50 epochs): epochs look counted as
-      updates. This is the mistake of Keras' ``ExponentialDecay(decay_steps=25)`` meant
+      the run's number of epochs and is not a whole number of epochs (25 updates in a run
+      of 50 epochs of 32 updates): epochs look counted as updates. This is the mistake of Keras' ``ExponentialDecay(decay_steps=25)`` meant
       as every 25 epochs, which has no horizon to check.
 
     The end of a run: a run of :math:`N` updates uses ``schedule(0)`` to
@@ -285,7 +285,9 @@ def check_horizon(
         messages += [
             _epochs_as_updates(phase, epochs, steps_per_epoch)
             for phase in periods
-            if phase.period is not None and epochs % phase.period == 0
+            if phase.period is not None
+            and epochs % phase.period == 0
+            and phase.period % steps_per_epoch != 0  # whole epochs: converted already
         ]
     for message in messages:
         warnings.warn(message, HorizonWarning, stacklevel=2)

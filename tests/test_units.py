@@ -71,6 +71,11 @@ def test_check_horizon_speaks_for_schedules_without_a_horizon() -> None:
     ]
     with pytest.warns(js.HorizonWarning, match=r"a cycle every 10 updates.*run of 50 epochs"):
         js.check_horizon(js.CosineRestarts(1.0, 10, t_mul=1.0), 50 * 32, steps_per_epoch=32)
+    # Stairs of 2 epochs in a run of 100 epochs of 5 updates: 10 divides 100, but it was
+    # converted from epochs already.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        js.check_horizon(js.StepDecay(1.0, js.epochs_to_updates(2, 5)), 100 * 5, steps_per_epoch=5)
 
 
 def test_horizons() -> None:

@@ -1,15 +1,12 @@
-"""The public door: every exported name is documented, here and in docs/api.md."""
+"""The public door: every exported name is documented (the API reference itself is checked by tests/test_docs_build.py)."""
 
 from __future__ import annotations
 
 import inspect
-import pathlib
 
 import pytest
 
 import jaxsched as js
-
-API_DOC = (pathlib.Path(__file__).parent.parent / "docs" / "api.md").read_text()
 
 
 @pytest.mark.parametrize("name", js.__all__)
@@ -17,7 +14,6 @@ def test_exported_name_is_documented(name: str) -> None:
     obj = getattr(js, name)
     doc = inspect.getdoc(obj)
     assert doc and doc.splitlines()[0].strip(), f"{name} has no summary line"
-    assert f"`{name}`" in API_DOC, f"{name} is missing from docs/api.md"
     is_schedule = inspect.isclass(obj) and issubclass(obj, js.Schedule) and obj is not js.Schedule
     if is_schedule or name in {"phases", "warmup_cosine_decay", "warmup_exponential_decay"}:
         assert ">>> " in doc, f"{name} has no example"

@@ -126,11 +126,18 @@ class Description:
         header = ["updates", *(["epochs"] if epochs else []), "first value", "last value", "shape"]
         rows = [header]
         for phase in self.phases:
-            last = "" if phase.end is None else f"{phase.end - 1}"
-            row = [f"{phase.start} - {last}" if phase.end != phase.start + 1 else last]
+            if phase.end is None:
+                row = [f"from {phase.start}"]
+            else:
+                last = phase.end - 1
+                row = [f"{phase.start} - {last}" if last != phase.start else f"{last}"]
             if epochs:
-                end = "" if phase.end_epoch is None else _number(phase.end_epoch)
-                row.append(f"{_number(phase.start_epoch)} - {end}")
+                start = _number(phase.start_epoch)
+                row.append(
+                    f"from {start}"
+                    if phase.end_epoch is None
+                    else f"{start} - {_number(phase.end_epoch)}"
+                )
             row += [
                 f"{phase.start_value:.4g}",
                 "" if phase.last_value is None else f"{phase.last_value:.4g}",
@@ -170,9 +177,12 @@ def _number(x: float | None) -> str:
 
 
 def periods_text(phase: Phase, steps_per_epoch: int | None) -> str:
-    if phase.period_kind is None or phase.periods is None:
+    if phase.period_kind is None or phase.period is None:
         return ""
-    count = f"{phase.periods} {phase.period_kind}{'s' if phase.periods != 1 else ''}"
+    if phase.periods is None:  # no run length: the stairs or cycles go on
+        count = f"{phase.period_kind}s"
+    else:
+        count = f"{phase.periods} {phase.period_kind}{'s' if phase.periods != 1 else ''}"
     length = f"{phase.period} updates"
     if steps_per_epoch is not None:
         length += f" = {_number(phase.period / steps_per_epoch)} epochs"

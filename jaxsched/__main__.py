@@ -1,0 +1,7 @@
+"""``python -m jaxsched``: the ``jaxsched`` command."""
+
+from jaxsched._cli import main
+
+# Guarded: pytest's doctest collection imports this module too.
+if __name__ == "__main__":
+    raise SystemExit(main())

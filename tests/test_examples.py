@@ -17,7 +17,6 @@ import jax
 import pytest
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-# Removed, or not an example of this list (the demo has its own command).
 
 # (script, small argv, whether the example runs optax code outside jaxsched.inject).
 # optax's own code is not strict-clean (Adam's bias correction, MultiSteps' averaging

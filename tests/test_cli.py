@@ -70,6 +70,16 @@ def test_describe_shows_the_seed_staircase_in_epochs(capsys: pytest.CaptureFixtu
     assert f"epochs_to_updates(25, steps_per_epoch={PER_EPOCH})" in out
 
 
+def test_the_command_line_page_shows_real_output(capsys: pytest.CaptureFixture[str]) -> None:
+    page = (pathlib.Path(__file__).parent.parent / "docs" / "cli.md").read_text()
+    shown = re.findall(r"```bash\n(jaxsched describe .*?)\n```\n\n```text\n(.*?)```", page, re.S)
+    assert shown, "docs/cli.md shows no describe output"
+    for command, output in shown:
+        argv = [arg.strip('"') for arg in re.findall(r'"[^"]*"|\S+', command)][1:]
+        status, out, _ = run(argv, capsys)
+        assert (status, out) == (0, output)
+
+
 def test_describe_json_is_the_description_data(capsys: pytest.CaptureFixture[str]) -> None:
     spec = "warmup_cosine_decay(0.0, 1e-3, warmup_steps=100, decay_steps=1000)"
     status, out, _ = run(["describe", spec, "--steps", "500", "--json"], capsys)

@@ -1,10 +1,8 @@
-"""Doctest namespace, strict JAX, and the Hypothesis profiles of the test suite."""
+"""Strict JAX, self-contained docstring examples and the Hypothesis profiles of the tests."""
 
 import os
 
 import jax
-import jax.numpy as jnp
-import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -20,5 +18,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
-def _doctest_namespace(doctest_namespace: dict) -> None:
-    doctest_namespace.update(jax=jax, jnp=jnp, np=np)
+def _doctest_sees_only_its_imports(request: pytest.FixtureRequest) -> None:
+    """A docstring example runs as if pasted into a fresh interpreter: doctest would
+    otherwise run it in the globals of its module, where ``jnp`` and ``np`` are imported,
+    and an example that forgets to import them would pass here and fail for a user."""
+    example = getattr(request.node, "dtest", None)
+    if example is not None:
+        name = example.globs.get("__name__")
+        example.globs.clear()
+        example.globs["__name__"] = name

@@ -136,6 +136,7 @@ def catalogue() -> dict[str, tuple[js.Schedule, Callable | None]]:
         ),
         "Product": (js.Product([cosine, js.Linear(0.0, 1.0, W)]), None),
         "Scale": (0.5 * cosine, None),
+        "Sum": (cosine + js.Linear(0.0, 1.0, W), None),
         "Offset": (js.Offset(cosine, W), None),
         "Clip": (js.Clip(cosine, 0.1, 0.9), None),
         "Hold": (js.Hold(cosine, W), None),

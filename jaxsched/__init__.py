@@ -15,7 +15,7 @@ curve and phase table built on them in ``_preview``, reading values back in ``_r
 text form in ``_text`` and other libraries' argument names in ``_names``.
 """
 
-from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
+from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale, Sum
 from jaxsched._base import Schedule
 from jaxsched._convert._keras import from_keras
 from jaxsched._convert._to_keras import keras_schedule_class, to_keras
@@ -115,6 +115,7 @@ __all__ = [
     "Restarts",
     "Rewarmup",
     "Scale",
+    "Sum",
     "phases",
     # configs
     "ParseError",

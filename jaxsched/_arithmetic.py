@@ -1,11 +1,18 @@
-"""Composition by arithmetic and step maps: product, scale, clip, offset, hold, per epoch."""
+"""Composition by arithmetic and step maps: product, sum, scale, clip, offset, hold, per epoch.
+
+The operators on schedules (``a * b``, ``a + b``, ``a - b``, ``-a``, ``a / c``) are
+defined on :class:`jaxsched.Schedule` and build the classes here with :func:`times`,
+:func:`add`, :func:`subtract`, :func:`negate` and :func:`divide`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _validate as check
@@ -49,10 +56,77 @@ class Product(Schedule):
         return None if None in horizons else max(h for h in horizons if h is not None)
 
 
-class Scale(Schedule):
-    r"""A schedule times a number: ``factor * schedule`` builds it.
+class Sum(Schedule):
+    r"""The sum of schedules: ``a + b``, ``a - b`` and ``a + 0.1`` build it.
 
-    .. math:: v(t) = c \cdot s(t)
+    .. math:: v(t) = s_1(t) + s_2(t) + \dots + s_n(t)
+
+    Every term sees the same global step; the terms are added left to right in float32
+    (XLA may add constant terms first, which can change the last bit). The operators
+    flatten nested sums, so ``a + (b + c)`` is ``Sum([a, b, c])``.
+
+    A number ``c`` becomes the term ``Constant(c)``, or ``Scale(Constant(-c),
+    factor=-1.0)`` when it is negative, since a ``Constant`` is never negative (a batch
+    of mixed signs, or a traced number, is ``Scale(Constant(1.0), factor=c)``);
+    ``a - b`` is ``a + Scale(b, factor=-1.0)``.
+
+    A difference can be negative where the second term is larger: clip it
+    (:class:`jaxsched.Clip`) when a negative rate would be a bug. The sum overflows to
+    ``inf`` only if it passes ``3.4e38``.
+
+    Args:
+      schedules: two or more schedules.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.CosineDecay(0.9, decay_steps=100) + 0.1
+      >>> s(0), s(100)
+      (Array(1., dtype=float32), Array(0.1, dtype=float32))
+      >>> print(s)
+      Sum([CosineDecay(0.9, decay_steps=100), Constant(0.1)])
+      >>> (jaxsched.Linear(1.0, 0.0, 10) - 0.25)(4)
+      Array(0.35, dtype=float32)
+    """
+
+    schedules: Sequence[Schedule] = field(check.schedule_list, minimum=2)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        value = self.schedules[0](step)
+        for schedule in self.schedules[1:]:
+            value = value + schedule(step)
+        return value
+
+    def _horizon(self) -> int | None:
+        horizons = [s.horizon for s in self.schedules]
+        return None if None in horizons else max(h for h in horizons if h is not None)
+
+
+def _non_zero(owner: str, name: str, value: Any) -> Any:
+    """A finite divisor that is not zero in float32, the type the division runs in."""
+    value = check.real(owner, name, value)
+    if check.concrete(value) and np.any(np.asarray(value, np.float32) == 0):
+        in_float32 = " in float32" if np.all(np.asarray(value) != 0) else ""
+        raise check.fail(
+            owner,
+            name,
+            value,
+            f"must be non-zero{in_float32}",
+            "A schedule divides by a finite, non-zero number.",
+        )
+    return value
+
+
+class Scale(Schedule):
+    r"""A schedule times a number, or divided by one: ``c * a`` and ``a / d`` build it.
+
+    .. math:: v(t) = c \cdot s(t) \qquad\text{or, with a divisor,}\qquad v(t) = c \cdot s(t) / d
+
+    ``a / d`` keeps the divisor as written (its text form is ``Scale(a, divisor=d)``);
+    the value is :math:`s(t) / d` in float32, which XLA may compute as
+    :math:`s(t) \cdot (1 / d)`, an ulp away.
 
     Args:
       schedule: the schedule.
@@ -60,6 +134,8 @@ class Scale(Schedule):
         factor is the one way to give a schedule a sign: every other value a schedule
         takes is non-negative. The product is float32: it overflows to ``inf`` if
         :math:`|c \cdot s(t)|` passes ``3.4e38``.
+      divisor: :math:`d`, a finite number other than zero (also a leaf), or ``None`` for
+        no division. A divisor near zero can overflow the quotient the same way.
 
     Returns:
       A schedule value.
@@ -69,16 +145,151 @@ class Scale(Schedule):
       >>> s = 3e-4 * jaxsched.CosineDecay(1.0, decay_steps=100)
       >>> s(0)
       Array(0.0003, dtype=float32)
+      >>> half = jaxsched.CosineDecay(1.0, decay_steps=100) / 2
+      >>> print(half)
+      Scale(CosineDecay(1.0, decay_steps=100), divisor=2.0)
+      >>> half(0), (-half)(0)
+      (Array(0.5, dtype=float32), Array(-0.5, dtype=float32))
     """
 
     schedule: Schedule = field(check.schedule)
-    factor: ArrayLike = field(check.real)
+    factor: ArrayLike = field(check.real, default=1.0)
+    divisor: ArrayLike | None = field(_non_zero, default=None)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return f32(self.factor) * self.schedule(step)
+        value = f32(self.factor) * self.schedule(step)
+        return value if self.divisor is None else value / f32(self.divisor)
 
     def _horizon(self) -> int | None:
         return self.schedule.horizon
+
+
+_NUMBERS = (int, float, np.number, np.ndarray, jax.Array)
+
+
+def _written(operand: Any) -> str:
+    return type(operand).__name__ if isinstance(operand, Schedule) else repr(operand)
+
+
+def _not_a_number(operand: Any, written: str, verb: str) -> TypeError | None:
+    """The operator's error for an operand that is neither a number nor a schedule."""
+    dtype = getattr(operand, "dtype", None)
+    if (
+        isinstance(operand, _NUMBERS)
+        and not isinstance(operand, bool | np.bool_)
+        and (
+            dtype is None
+            or jnp.issubdtype(dtype, jnp.integer)
+            or jnp.issubdtype(dtype, jnp.floating)
+        )
+    ):
+        return None
+    kind = type(operand).__name__
+    if isinstance(operand, np.ndarray | jax.Array):
+        kind += f" of {dtype}"
+    wrap = " Wrap a function of the step: jaxsched.FromFunction(fn)." if callable(operand) else ""
+    return TypeError(
+        f"{written}: a schedule {verb} a number or another schedule, not a {kind}.{wrap}"
+    )
+
+
+def _number(operand: Any, written: str, verb: str) -> Any:
+    """``operand`` as a float (a float64 array for an array, a float32 array if traced),
+    or the operator's error: a ``TypeError`` for what is not a number, a ``ValueError``
+    for a number that is not finite in float32."""
+    error = _not_a_number(operand, written, verb)
+    if error is not None:
+        raise error
+    if not check.concrete(operand):
+        return jnp.asarray(operand, jnp.float32)
+    array = np.asarray(operand, np.float64)
+    if not np.all(np.abs(array) <= check.FLOAT32_MAX):
+        raise ValueError(
+            f"{written}: a schedule {verb} a number finite in float32 (at most "
+            f"{check.FLOAT32_MAX:.7g}), got {operand!r}."
+        )
+    return float(array) if array.ndim == 0 else array
+
+
+def _term(number: Any) -> Schedule:
+    """A number as a term of a sum, exactly: a ``Constant`` is never negative, so a
+    negative number is minus one times its magnitude, and a batch of mixed signs or a
+    traced number is the number times ``Constant(1.0)``."""
+    from jaxsched._polynomial import Constant
+
+    if check.concrete(number) and np.all(np.asarray(number) >= 0):
+        return Constant(number)
+    if check.concrete(number) and np.all(np.asarray(number) <= 0):
+        return Scale(Constant(-number), -1.0)
+    return Scale(Constant(1.0), number)
+
+
+def _terms(operand: Any, written: str) -> tuple[Schedule, ...]:
+    if isinstance(operand, Sum):
+        return tuple(operand.schedules)
+    if isinstance(operand, Schedule):
+        return (operand,)
+    return (_term(_number(operand, written, "adds")),)
+
+
+def times(left: Any, right: Any) -> Schedule:
+    """``left * right``: a :class:`Product` of schedules (nested products flattened), or
+    a :class:`Scale` for a number."""
+    written = f"{_written(left)} * {_written(right)}"
+    if isinstance(left, Schedule) and isinstance(right, Schedule):
+        factors = [s.schedules if isinstance(s, Product) else (s,) for s in (left, right)]
+        return Product(factors[0] + factors[1])
+    schedule, number = (left, right) if isinstance(left, Schedule) else (right, left)
+    error = _not_a_number(number, written, "multiplies with")
+    if error is not None:
+        raise error
+    return Scale(schedule, number)
+
+
+def add(left: Any, right: Any) -> Sum:
+    """``left + right``: a :class:`Sum` of the terms of both (nested sums flattened)."""
+    written = f"{_written(left)} + {_written(right)}"
+    return Sum(_terms(left, written) + _terms(right, written))
+
+
+def negate(schedule: Schedule) -> Scale:
+    """``-schedule``: ``Scale(schedule, -1.0)``."""
+    return Scale(schedule, -1.0)
+
+
+def subtract(left: Any, right: Any) -> Sum:
+    """``left - right``: ``left + (-right)``."""
+    written = f"{_written(left)} - {_written(right)}"
+    if isinstance(right, Schedule):
+        negated: Schedule = negate(right)
+    else:
+        negated = _term(-_number(right, written, "subtracts"))
+    return Sum((*_terms(left, written), negated))
+
+
+def divide(left: Any, right: Any) -> Scale:
+    """``left / right`` for a schedule and a number: ``Scale(left, divisor=right)``."""
+    written = f"{_written(left)} / {_written(right)}"
+    if not isinstance(left, Schedule):
+        raise TypeError(
+            f"{written}: a number divided by a schedule is not supported; a schedule "
+            f"divides by a number (schedule / 2.0). For c / s(t), write "
+            f"jaxsched.FromFunction(lambda t: c / s(t))."
+        )
+    if isinstance(right, Schedule):
+        raise TypeError(
+            f"{written}: a schedule divided by a schedule is not supported; a schedule "
+            f"divides by a number (schedule / 2.0). For a(t) / b(t), write "
+            f"jaxsched.FromFunction(lambda t: a(t) / b(t))."
+        )
+    divisor = _number(right, written, "divides by")
+    if check.concrete(divisor) and np.any(np.asarray(divisor, np.float32) == 0):
+        in_float32 = " (zero in float32)" if np.all(np.asarray(divisor) != 0) else ""
+        raise ValueError(
+            f"{written}: division by zero{in_float32}; a schedule divides by a finite, "
+            f"non-zero number, got {right!r}."
+        )
+    return Scale(left, divisor=divisor)
 
 
 class Clip(Schedule):

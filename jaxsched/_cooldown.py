@@ -42,7 +42,7 @@ class Cooldown(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.Cooldown(jaxsched.Constant(1.0), start_step=100, cooldown_steps=4)
       >>> s(jnp.array([99, 100, 101, 102, 103, 104, 10**6]))
       Array([1.  , 1.  , 0.75, 0.5 , 0.25, 0.  , 0.  ], dtype=float32)
@@ -97,7 +97,7 @@ class Rewarmup(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> first = jaxsched.Linear(1.0, 0.2, transition_steps=10)
       >>> s = jaxsched.Rewarmup(first, jaxsched.Constant(1.0), start_step=10, warmup_steps=4)
       >>> s(jnp.array([9, 10, 11, 12, 13, 14]))
@@ -188,7 +188,7 @@ def warmup_stable_decay(
       warmup_steps + stable_steps, decay_steps, E, decay_shape)``.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.warmup_stable_decay(1.0, 2, 3, 4, decay_shape="linear")
       >>> s(jnp.arange(10))
       Array([0.  , 0.5 , 1.  , 1.  , 1.  , 1.  , 0.75, 0.5 , 0.25, 0.  ], dtype=float32)

@@ -15,6 +15,8 @@ from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
 from jaxsched._numerics import add_steps, lerp, power
 
 CYCLICAL_MODES = ("triangular", "triangular2", "exp_range")
+#: The mode of a Cyclical whose amplitude a ``scale_fn`` gives, whatever mode was passed.
+CUSTOM = "custom"
 SCALE_MODES = ("cycle", "iterations")
 
 
@@ -22,6 +24,14 @@ def _scale_function(owner: str, name: str, value: Any) -> Callable[[jax.Array], 
     if isinstance(value, Schedule) or not callable(value):
         raise check.wrong_type(owner, name, value, "must be a function or None")
     return value
+
+
+def _mode(owner: str, name: str, value: Any) -> str:
+    # "custom" is what a schedule with a scale_fn shows and reads back; the choice a user
+    # makes is among the named modes.
+    if isinstance(value, str) and value == CUSTOM:
+        return CUSTOM
+    return check.choice(owner, name, value, CYCLICAL_MODES)
 
 
 class Cyclical(Schedule):
@@ -49,8 +59,10 @@ class Cyclical(Schedule):
       step_size_up: :math:`u > 0`, updates from the low end to the peak.
       step_size_down: :math:`d > 0`, updates from the peak back down; ``None`` means
         ``step_size_up``.
-      mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``; ignored when
-        ``scale_fn`` is given.
+      mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``. With a ``scale_fn``
+        the mode is ``"custom"`` whatever was passed, so the ``repr``, the text form and
+        equality say that the function decides (``"exp_range"``'s ``"iterations"``
+        default is kept as the ``scale_mode``); ``"custom"`` needs a ``scale_fn``.
       gamma: :math:`0 < \gamma \le 1`, the base of ``"exp_range"``.
       scale_fn: a jittable function of the float32 cycle number or step, returning the
         amplitude scale; part of the tree structure (compared by identity).
@@ -66,6 +78,10 @@ class Cyclical(Schedule):
       >>> s = jaxsched.Cyclical(0.1, 1.0, step_size_up=10, mode="triangular2")
       >>> s(0), s(10), s(20), s(25), s(30)
       (Array(0.1, dtype=float32), Array(1., dtype=float32), Array(0.1, dtype=float32), Array(0.325, dtype=float32), Array(0.55, dtype=float32))
+      >>> def thirds(cycle):
+      ...     return (1.0 / 3.0) ** (cycle - 1.0)
+      >>> jaxsched.Cyclical(0.1, 1.0, step_size_up=10, mode="triangular2", scale_fn=thirds).mode
+      'custom'
 
     References:
       Smith, *Cyclical Learning Rates for Training Neural Networks*,
@@ -77,12 +93,24 @@ class Cyclical(Schedule):
     peak_value: ArrayLike = field(check.level)
     step_size_up: ArrayLike = field(check.steps, positive=True)
     step_size_down: ArrayLike | None = field(check.steps, default=None, positive=True)
-    mode: str = field(check.choice, static=True, default="triangular", options=CYCLICAL_MODES)
+    mode: str = field(_mode, static=True, default="triangular")
     gamma: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True, maximum=1)
     scale_fn: Callable[[jax.Array], Any] | None = field(_scale_function, static=True, default=None)
     scale_mode: str | None = field(check.choice, static=True, default=None, options=SCALE_MODES)
 
     def _check(self) -> None:
+        if self.scale_fn is not None and self.mode != CUSTOM:
+            if self.scale_mode is None and self.mode == "exp_range":
+                object.__setattr__(self, "scale_mode", "iterations")
+            object.__setattr__(self, "mode", CUSTOM)
+        if self.mode == CUSTOM and self.scale_fn is None:
+            raise check.fail(
+                "Cyclical",
+                "mode",
+                self.mode,
+                "needs a scale_fn",
+                "Pass scale_fn=..., or a named mode: 'triangular', 'triangular2' or 'exp_range'.",
+            )
         up, down = self.step_size_up, self.step_size_down
         if (
             down is not None

@@ -47,7 +47,7 @@ class FromFunction(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.FromFunction(lambda t: 1.0 / jnp.sqrt(1.0 + t.astype(jnp.float32)))
       >>> s(3)
       Array(0.5, dtype=float32)

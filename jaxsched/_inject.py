@@ -260,7 +260,7 @@ def inject(
       :class:`ScheduledState`.
 
     Example:
-      >>> import jaxsched, optax
+      >>> import jax.numpy as jnp, jaxsched, optax
       >>> lr = jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=100)
       >>> tx = jaxsched.inject(optax.adamw, learning_rate=lr, weight_decay=1e-4)
       >>> params = {"w": jnp.ones(3)}

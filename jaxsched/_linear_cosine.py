@@ -168,7 +168,7 @@ class NoisyLinearCosineDecay(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.NoisyLinearCosineDecay(1.0, decay_steps=100, seed=0)
       >>> v = s(jnp.array([30, 30, 31]))
       >>> bool(v[0] == v[1]), bool(v[1] == v[2])

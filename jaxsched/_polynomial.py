@@ -152,7 +152,7 @@ class Linear(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.Linear(0.0, 1.0, transition_steps=4)
       >>> s(jnp.arange(6))
       Array([0.  , 0.25, 0.5 , 0.75, 1.  , 1.  ], dtype=float32)

@@ -28,7 +28,11 @@ def preview(schedule: Schedule, total_steps: int) -> np.ndarray:
     .. math:: p_n = s(n), \\qquad n = 0, \\dots, N - 1
 
     One compiled call evaluates the whole curve (no Python loop), so a curve of a million
-    updates takes milliseconds.
+    updates takes milliseconds. It is compiled with the schedule's numbers as constants,
+    as a training step that closes over the schedule compiles them (``optax.adam(
+    schedule)``, :func:`inject`). Two compiled programs may still round the last bit of
+    a cosine or a power differently, so compare with a relative tolerance of about
+    ``1e-6`` rather than bit for bit.
 
     Args:
       schedule: a schedule with concrete hyperparameters.
@@ -47,7 +51,7 @@ def preview(schedule: Schedule, total_steps: int) -> np.ndarray:
     owner = "preview"
     schedule = _concrete_schedule(owner, schedule)
     total_steps = check.steps(owner, "total_steps", total_steps, positive=True)
-    return np.asarray(schedule(np.arange(total_steps, dtype=np.int32)))
+    return np.asarray(schedule._curve(np.arange(total_steps, dtype=np.int32)))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -157,7 +157,7 @@ def hyperparam_applied(opt_state: Any, name: str, *, group: str | None = None) -
       A scalar array, computable inside ``jit``.
 
     Example:
-      >>> import jaxsched, optax
+      >>> import jax.numpy as jnp, jaxsched, optax
       >>> tx = jaxsched.inject(optax.sgd, learning_rate=jaxsched.Linear(1.0, 0.0, 10))
       >>> state = tx.init({"w": jnp.zeros(2)})
       >>> jaxsched.hyperparam_applied(state, "learning_rate")
@@ -237,7 +237,7 @@ def lr_metrics(opt_state: Any, *, prefix: str = "") -> dict[str, jax.Array]:
     ``adam_step_size``. Values are those of the last update (NaN before the first).
 
     Example:
-      >>> import jaxsched, optax
+      >>> import jax.numpy as jnp, jaxsched, optax
       >>> tx = jaxsched.inject(optax.adam, learning_rate=jaxsched.Constant(1e-3))
       >>> params = {"w": jnp.ones(2)}
       >>> state = tx.init(params)

@@ -34,7 +34,7 @@ class CosineRestarts(Schedule):
     :math:`i` starts at the first update at or after
     :math:`S_i = F (t^i - 1) / (t - 1)`, decided exactly: from integers when ``t_mul`` is a
     whole number, and in double-float32 arithmetic when it is fractional (see
-    ``docs/conventions.md``). Keras and TF invert the cycle lengths with a float32
+    ``docs/concepts/values.md``). Keras and TF invert the cycle lengths with a float32
     logarithm and, for ``t_mul=2``, take restarts 13 and 15 for the last step of the
     previous cycle (the value is the floor instead of the peak); jaxsched does not.
 
@@ -175,7 +175,7 @@ class DecayCycles(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.DecayCycles(1.0, cycle_steps=4, cycle_mul=2.0, cycle_decay=0.5,
       ...                          cycle_limit=3)
       >>> s(jnp.array([0, 4, 12, 28]))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale
+from jaxsched._arithmetic import Clip, Hold, Offset, PerEpoch, Product, Scale, Sum
 from jaxsched._base import Schedule
 from jaxsched._cooldown import Cooldown, Rewarmup
 from jaxsched._cosine import CosineDecay
@@ -333,6 +333,7 @@ _RULES: dict[type, Callable[..., list[Segment]]] = {
     Rewarmup: _rewarmup,
     Join: _join,
     Product: lambda s: _overlay([segments(p) for p in s.schedules], "×"),
+    Sum: lambda s: _overlay([segments(p) for p in s.schedules], "+"),
     Scale: lambda s: segments(s.schedule),
     Clip: lambda s: [
         dataclasses.replace(seg, shape=f"{seg.shape}, clipped") for seg in segments(s.schedule)

@@ -90,7 +90,6 @@ def register_schedule(cls: type[Schedule]) -> type[Schedule]:
       ``cls``, unchanged.
 
     Example:
-      >>> import jaxsched
       >>> import jax.numpy as jnp, jaxsched
       >>> @jaxsched.register_schedule
       ... class StepHalving(jaxsched.Schedule):
@@ -147,7 +146,7 @@ def register_function(fn: Callable[..., Any], *, name: str | None = None) -> Cal
       >>> s.to_dict()["schedule"]["scale_fn"]
       {'function': 'thirds'}
       >>> str(s)
-      "Cyclical(0.1, peak_value=1.0, step_size_up=10, scale_fn=thirds, scale_mode='cycle')"
+      "Cyclical(0.1, peak_value=1.0, step_size_up=10, mode='custom', scale_fn=thirds, scale_mode='cycle')"
       >>> jaxsched.parse(str(s)) == s
       True
     """

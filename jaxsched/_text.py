@@ -48,6 +48,11 @@ _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0"
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 _LITERALS = {"True": True, "False": False, "None": None}
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
+_NO_OPERATORS = (
+    "the text form has no operators: write a + b - c as Sum([a, b, Scale(c, factor=-1.0)]), "
+    "a * b as Product([a, b]), 2 * a as Scale(a, factor=2.0) and a / 2 as "
+    "Scale(a, divisor=2.0), or print str(schedule) for the text form of one built in Python."
+)
 
 
 class ParseError(ValueError):
@@ -107,7 +112,9 @@ def _unexpected_character(text: str, offset: int) -> str:
             "attribute access ('.') is not allowed: write the jaxsched name alone, e.g. "
             "CosineDecay(...) rather than jaxsched.CosineDecay(...)."
         )
-    if character in "+*/%@&|^~<>!":
+    if character in "+*/":
+        return f"unexpected {character!r}: {_NO_OPERATORS}"
+    if character in "%@&|^~<>!":
         return (
             f"unexpected {character!r}: the text form has no operators; write each "
             f"value as a number (a minus sign is allowed)."
@@ -191,8 +198,9 @@ class _Parser:
             raise self.error("expected a schedule, e.g. CosineDecay(1e-3, decay_steps=1000).")
         value = self.value()
         if self.token.kind != "end":
+            minus = f" {_NO_OPERATORS[0].upper()}{_NO_OPERATORS[1:]}" if self.is_op("-") else ""
             raise self.error(
-                f"expected the end of the text after the schedule, got {_shown(self.token)}."
+                f"expected the end of the text after the schedule, got {_shown(self.token)}.{minus}"
             )
         if not isinstance(value, Schedule):
             raise self.error(

@@ -63,7 +63,7 @@ class Warmup(Schedule):
       A schedule value.
 
     Example:
-      >>> import jaxsched
+      >>> import jax.numpy as jnp, jaxsched
       >>> s = jaxsched.Warmup(jaxsched.Constant(1.0), warmup_steps=4)
       >>> s(jnp.arange(6))
       Array([0.  , 0.25, 0.5 , 0.75, 1.  , 1.  ], dtype=float32)

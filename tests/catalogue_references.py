@@ -1,4 +1,4 @@
-"""Float64 references for the TF1, rsqrt, power, timm-cycle, cooldown and WSD rows.
+"""Float64 references for the TF1, rsqrt, power, timm-cycle, cooldown, WSD and operator rows.
 
 ``tests/test_reference.py`` runs these cases with the rest of its table.
 """
@@ -290,6 +290,20 @@ CATALOGUE_CASES: list[tuple[str, js.Schedule, Reference, int, tuple[int, ...]]] 
         )
         for shape, power in [("cosine", 1.0), ("1-sqrt", 1.0), ("constant", 1.0), ("linear", 2.0)]
     ],
+    (
+        "sum_difference_quotient",
+        (js.CosineDecay(1.0, 40) + 0.5 * js.Linear(0.0, 1.0, 20) - 0.1) / 4,
+        lambda t: (
+            (
+                0.5 * (1 + np.cos(np.pi * np.minimum(clamp(t), 40) / 40))
+                + 0.5 * np.minimum(clamp(t), 20) / 20
+                - f32(0.1)
+            )
+            / 4
+        ),
+        40,
+        (20, 40),
+    ),
     (
         "per_epoch",
         js.PerEpoch(js.CosineDecay(1.0, 10), steps_per_epoch=7),

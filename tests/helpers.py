@@ -51,6 +51,8 @@ EXAMPLES: dict[str, js.Schedule] = {
     "join": js.Join([js.Constant(0.5), js.Linear(0.5, 0.0, 10)], [6]),
     "product": js.Constant(0.5) * js.Linear(0.0, 1.0, 10),
     "scale": 0.5 * js.CosineDecay(1.0, 12),
+    "divided": js.Linear(1.0, 0.2, 10) / 3.0,
+    "sum": js.CosineDecay(1.0, 12) + 0.5 * js.Linear(0.0, 1.0, 10) - 0.1,
     "clip": js.Clip(js.Linear(0.0, 1.0, 10), min_value=0.2, max_value=0.8),
     "offset": js.Offset(js.CosineDecay(1.0, 10), offset=4),
     "hold": js.Hold(js.Linear(0.0, 1.0, 10), length=6),

@@ -193,6 +193,8 @@ def _nest(children: st.SearchStrategy[Case]) -> st.SearchStrategy[Case]:
         st.builds(lambda a, b, at: js.Join([a, b], [at]), inner, inner, lengths),
         st.builds(js.Scale, inner, st.floats(-1e3, 1e3)),
         st.builds(lambda a, b: a * b, inner, inner),
+        st.builds(lambda a, b: a + b, inner, inner),
+        st.builds(lambda a, d: a / d, inner, st.floats(0.5, 1e3)),
         st.builds(js.Clip, inner, st.none(), positive_levels),
         st.builds(js.Offset, inner, st.integers(-(2**30), 2**30)),
         st.builds(js.Hold, inner, lengths),

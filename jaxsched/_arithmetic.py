@@ -19,6 +19,12 @@ from jaxsched import _validate as check
 from jaxsched._base import INT32_MAX, Schedule, f32, field, i32
 
 
+def _last_to_settle(schedules: Sequence[Schedule]) -> int | None:
+    """The horizon of schedules evaluated together: the last of theirs, or ``None``."""
+    horizons = [s.horizon for s in schedules]
+    return None if None in horizons else max(h for h in horizons if h is not None)
+
+
 class Product(Schedule):
     r"""The product of schedules (T5X-style factors).
 
@@ -52,8 +58,7 @@ class Product(Schedule):
         return value
 
     def _horizon(self) -> int | None:
-        horizons = [s.horizon for s in self.schedules]
-        return None if None in horizons else max(h for h in horizons if h is not None)
+        return _last_to_settle(self.schedules)
 
 
 class Sum(Schedule):
@@ -100,8 +105,7 @@ class Sum(Schedule):
         return value
 
     def _horizon(self) -> int | None:
-        horizons = [s.horizon for s in self.schedules]
-        return None if None in horizons else max(h for h in horizons if h is not None)
+        return _last_to_settle(self.schedules)
 
 
 def _non_zero(owner: str, name: str, value: Any) -> Any:

@@ -102,6 +102,13 @@ class ScheduledState:
         """Every injected hyperparameter as update ``count`` uses it."""
         return {name: self.value(name, count) for name in self.names}
 
+    def factor(self, name: str, *, applied: bool) -> jax.Array:
+        """The factor the state multiplies hyperparameter ``name`` by (a reduce-on-plateau
+        cut of the learning rate), float32: as the last update used it (``applied``) or as
+        the next will. 1 for a hyperparameter no factor scales."""
+        del name, applied
+        return jnp.ones((), jnp.float32)
+
     @property
     def next_hyperparams(self) -> dict[str, jax.Array]:
         """The values the next update will use, for the scheduled hyperparameters."""

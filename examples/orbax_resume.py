@@ -131,8 +131,17 @@ def run(steps: int, save_at: int, directory: pathlib.Path) -> None:
         )
         state = restored["state"]
     assert jax.tree.structure(state) == jax.tree.structure(abstract)
-    assert int(jaxsched.update_count(state["opt_state"])) == step == save_at
+    # The resume check: the state was restored (not re-initialised) at the step the loop
+    # resumes at, and agrees with the schedule rebuilt from the checkpoint's config.
+    assert jaxsched.check_resume(state["opt_state"], schedule, step=step) == save_at
     assert jaxsched.lr_next(state["opt_state"]) == schedule(step)
+    # What it catches: a state initialised instead of restored restarts the schedule.
+    try:
+        jaxsched.check_resume(init_state(tx)["opt_state"], schedule, step=step)
+    except ValueError as error:
+        print(f"check_resume on a fresh state: {error}")
+    else:
+        raise AssertionError("check_resume accepted a state that was not restored")
     print(
         f"restored at update {step}: {schedule}; last lr "
         f"{float(jaxsched.lr_applied(state['opt_state'])):.4e}, next "

@@ -10,7 +10,9 @@ Where things live: one schedule family per module (``_polynomial``, ``_exponenti
 they share in ``_shapes``, the cycle index of growing cycles in ``_cycles``), composition
 in ``_join`` and ``_arithmetic``, the base class in ``_base``, construction checks in
 ``_validate``, finite arithmetic in ``_numerics``, units in ``_units``,
-optimizer wiring in ``_inject``, a schedule's phases in ``_segments`` and the
+optimizer wiring in ``_inject``, reduce-on-plateau in ``_plateau``, the resume
+check in ``_resume``, one-compile sweeps in ``_sweep``, the LR range test in
+``_lr_finder``, a schedule's phases in ``_segments`` and the
 curve and phase table built on them in ``_preview``, reading values back in ``_readout``, the dict form in ``_serialize``, the
 text form in ``_text`` and other libraries' argument names in ``_names``.
 """
@@ -29,8 +31,10 @@ from jaxsched._inject import ScheduledState, inject
 from jaxsched._interpolate import PiecewiseInterpolate, cosine_onecycle, linear_onecycle
 from jaxsched._join import Join, phases
 from jaxsched._linear_cosine import LinearCosineDecay, NoisyLinearCosineDecay
+from jaxsched._lr_finder import LRFinderResult, LRSweepResult, lr_find, lr_sweep
 from jaxsched._onecycle import OneCycle, OneCycleMomentum
 from jaxsched._piecewise import MultiStepDecay, PiecewiseConstant, StepDecay
+from jaxsched._plateau import PlateauState, ReduceOnPlateau, report_metric
 from jaxsched._plot import plot
 from jaxsched._polynomial import Constant, Linear, Polynomial
 from jaxsched._power import DirectPowerDecay, PowerAndLinearDecay, PowerDecayWithOffset
@@ -46,6 +50,7 @@ from jaxsched._readout import (
     update_count,
 )
 from jaxsched._restarts import CosineRestarts, DecayCycles, Restarts, sgdr, tanh_decay
+from jaxsched._resume import check_resume
 from jaxsched._rsqrt import InverseSqrtDecay, Noam
 from jaxsched._serialize import (
     from_dict,
@@ -54,6 +59,7 @@ from jaxsched._serialize import (
     register_schedule,
     save_schedule,
 )
+from jaxsched._sweep import batch_axes, batch_size, evaluate_batch, stack, sweep, unstack
 from jaxsched._text import ParseError, parse
 from jaxsched._units import (
     HorizonReport,
@@ -145,9 +151,24 @@ __all__ = [
     "fraction_to_updates",
     "microbatches_to_updates",
     "steps_per_epoch",
+    # training tools
+    "LRFinderResult",
+    "LRSweepResult",
+    "lr_find",
+    "lr_sweep",
+    # sweeps
+    "stack",
+    "unstack",
+    "batch_size",
+    "batch_axes",
+    "evaluate_batch",
+    "sweep",
     # optimizer wiring and read-out
+    "PlateauState",
+    "ReduceOnPlateau",
     "ScheduledState",
     "adam_step_size",
+    "check_resume",
     "find_injected",
     "hyperparam_applied",
     "hyperparam_next",
@@ -155,5 +176,6 @@ __all__ = [
     "lr_applied",
     "lr_metrics",
     "lr_next",
+    "report_metric",
     "update_count",
 ]

@@ -16,6 +16,7 @@ import optax
 from jaxsched import _validate as check
 from jaxsched._base import Schedule, _leaf_key
 from jaxsched._names import did_you_mean
+from jaxsched._plateau import PlateauState, ReduceOnPlateau
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -35,10 +36,22 @@ class _Plan:
     # hyperparameter dtype that computes the same, and keeps what optax computes in Python
     # exact (``1 - b2`` is 0.001, not the 0.00099999 of a float32 ``b2``).
     as_given: bool = False
+    # The optimizer factory and the flags passed through to it (``nesterov=True``): the
+    # read-out tells Adam from NAdam, Lion or SGD by them.
+    factory: Any = None
+    flags: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         constants = tuple((n, _leaf_key(v)) for n, v in self.constants)
-        key = (self.names, self.schedules, constants, str(self.dtype), self.as_given)
+        key = (
+            self.names,
+            self.schedules,
+            constants,
+            str(self.dtype),
+            self.as_given,
+            self.factory,
+            self.flags,
+        )
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_hash", hash(key))
 
@@ -47,7 +60,15 @@ class _Plan:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt, not restored: a string's hash differs from one process to the next.
-        fields = (self.names, self.schedules, self.constants, self.dtype, self.as_given)
+        fields = (
+            self.names,
+            self.schedules,
+            self.constants,
+            self.dtype,
+            self.as_given,
+            _by_reference(self.factory),
+            self.flags,
+        )
         return (_Plan, fields)
 
     def __eq__(self, other: object) -> bool:
@@ -56,6 +77,13 @@ class _Plan:
         if not isinstance(other, _Plan):
             return NotImplemented
         return self._hash == other._hash and self._key == other._key  # type: ignore[attr-defined]
+
+
+def _by_reference(factory: Any) -> Any:
+    """``factory`` if pickle can name it, else ``None``: a lambda or a local function is
+    not picklable, and the read-out then models it as a custom factory."""
+    name = getattr(getattr(factory, "func", factory), "__qualname__", "")
+    return None if "<" in name else factory
 
 
 # Not frozen: JAX rebuilds the state on every jitted step, and a frozen dataclass' __init__
@@ -76,6 +104,8 @@ class ScheduledState:
         in the hyperparameter dtype; change one with ``optax.tree_utils.tree_set``.
       traced_schedules: schedules whose hyperparameters were traced when the optimizer
         was built (a ``vmap`` over schedules): their leaves travel in the state.
+      plateau: the reduce-on-plateau factor and counters (:class:`PlateauState`), or
+        ``None`` without ``plateau=``.
     """
 
     count: jax.Array
@@ -83,6 +113,7 @@ class ScheduledState:
     hyperparams: dict[str, jax.Array]
     traced_schedules: dict[str, Schedule]
     plan: _Plan = dataclasses.field(repr=False)
+    plateau: PlateauState | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -106,8 +137,9 @@ class ScheduledState:
         """The factor the state multiplies hyperparameter ``name`` by (a reduce-on-plateau
         cut of the learning rate), float32: as the last update used it (``applied``) or as
         the next will. 1 for a hyperparameter no factor scales."""
-        del name, applied
-        return jnp.ones((), jnp.float32)
+        if self.plateau is None or name != self.plateau.rule.hyperparam:
+            return jnp.ones((), jnp.float32)
+        return self.plateau.factor_applied if applied else self.plateau.factor
 
     @property
     def next_hyperparams(self) -> dict[str, jax.Array]:
@@ -130,7 +162,7 @@ class ScheduledState:
 
 jax.tree_util.register_dataclass(
     ScheduledState,
-    data_fields=["count", "inner_state", "hyperparams", "traced_schedules"],
+    data_fields=["count", "inner_state", "hyperparams", "traced_schedules", "plateau"],
     meta_fields=["plan"],
 )
 
@@ -229,6 +261,7 @@ def inject(
     *,
     hyperparam_dtype: Any = jnp.float32,
     changeable: Iterable[str] | None = None,
+    plateau: ReduceOnPlateau | None = None,
     **hyperparams: Any,
 ) -> optax.GradientTransformationExtraArgs:
     """Builds ``optimizer(**hyperparams)`` with its schedules evaluated at every update.
@@ -260,6 +293,8 @@ def inject(
       changeable: the numbers stored in the state, so that they can be changed during
         training; default: the numbers passed in ``hyperparams``. ``()`` keeps every
         number a constant; naming a default (``changeable=("b2",)``) stores it too.
+      plateau: a :class:`ReduceOnPlateau` rule: its factor, in the state, multiplies the
+        learning rate (``plateau.hyperparam``), and :func:`report_metric` drives it.
       **hyperparams: keyword arguments of ``optimizer``.
 
     Returns:
@@ -311,6 +346,18 @@ def inject(
     # A traced value cannot be a compile-time constant: it travels in the state.
     stored |= {name for name, value in numbers.items() if _traced(value)}
     traced = {name: s for name, s in schedules.items() if _traced(s)}
+    if plateau is not None:
+        if not isinstance(plateau, ReduceOnPlateau):
+            raise TypeError(
+                f"inject: plateau must be a jaxsched.ReduceOnPlateau(...), got {plateau!r}."
+            )
+        if plateau.hyperparam not in schedules and plateau.hyperparam not in numbers:
+            known = sorted(schedules.keys() | numbers.keys())
+            raise ValueError(
+                f"inject: plateau scales {plateau.hyperparam!r}, which is not a number or "
+                f"schedule of this optimizer; it has {known}."
+                f"{did_you_mean(plateau.hyperparam, known)}"
+            )
     order = list(_parameters(optimizer) or hyperparams)
     names = tuple(n for n in [*order, *hyperparams] if n in numbers or n in schedules)
     plan = _Plan(
@@ -318,12 +365,20 @@ def inject(
         schedules=tuple((n, s) for n, s in schedules.items() if n not in traced),
         constants=tuple((n, v) for n, v in numbers.items() if n not in stored),
         dtype=hyperparam_dtype,
+        factory=optimizer,
+        flags=tuple(
+            sorted((n, v) for n, v in passed_through.items() if isinstance(v, bool | str | None))
+        ),
     )
 
     def build(state: ScheduledState) -> optax.GradientTransformationExtraArgs:
         dtype = None if state.plan.as_given else state.plan.dtype
         values = {n: _convert(v, dtype) for n, v in state.plan.constants}
         values |= {n: state.value(n, state.count) for n in state.names if n not in values}
+        if state.plateau is not None:
+            name = state.plateau.rule.hyperparam
+            value = jnp.asarray(values[name], state.plan.dtype)
+            values[name] = value * state.plateau.factor.astype(value.dtype)
         return optax.with_extra_args_support(optimizer(**passed_through, **values))
 
     def init(params: Any) -> ScheduledState:
@@ -341,6 +396,7 @@ def inject(
             },
             traced_schedules=traced,
             plan=state_plan,
+            plateau=None if plateau is None else plateau.init(),
         )
         return dataclasses.replace(state, inner_state=build(state).init(params))
 
@@ -352,10 +408,14 @@ def inject(
             new_updates, new_inner = build(state).update(
                 updates, state.inner_state, params, **extra
             )
+        applied = state.plateau
+        if applied is not None:
+            applied = dataclasses.replace(applied, factor_applied=applied.factor)
         return _cast_like(new_updates, updates), dataclasses.replace(
             state,
             count=optax.safe_increment(state.count),
             inner_state=_cast_like(new_inner, state.inner_state),
+            plateau=applied,
         )
 
     return optax.GradientTransformationExtraArgs(init, update)

@@ -472,6 +472,30 @@ def _stack_batches(owner: str, batches: Any, num_steps: int) -> tuple[Any, int]:
     return stacked, len(taken)
 
 
+def _training_inputs(
+    owner: str, loss_fn: Any, optimizer: Any, params: Any
+) -> tuple[Callable[..., optax.GradientTransformation], Any]:
+    """The checked optimizer factory and parameters of a range test."""
+    if not callable(loss_fn):
+        raise check.wrong_type(
+            owner, "loss_fn", loss_fn, "must be a function (params, batch) -> loss"
+        )
+    return _factory(owner, optimizer), _params(owner, params)
+
+
+def _train_step(owner: str, loss_fn: Callable[..., Any], tx: Any) -> Callable[..., Any]:
+    """One update on one batch: ``(params, state, batch) -> (params, state, loss)``,
+    the loss in float32."""
+    loss_and_grad = _loss_and_grad(owner, loss_fn)
+
+    def step(params: Any, state: Any, batch: Any) -> tuple[Any, Any, jax.Array]:
+        loss, grads = loss_and_grad(params, batch)
+        updates, state = tx.update(grads, state, params)
+        return optax.apply_updates(params, updates), state, loss.astype(jnp.float32)
+
+    return step
+
+
 def _loss_and_grad(owner: str, loss_fn: Callable[..., Any]) -> Callable[..., Any]:
     def scalar_loss(params: Any, batch: Any) -> jax.Array:
         loss = loss_fn(params, batch)
@@ -568,12 +592,7 @@ def lr_find(
       (``fastai/callback/schedule.py``); Lightning ``Tuner.lr_find``.
     """
     owner = "lr_find"
-    if not callable(loss_fn):
-        raise check.wrong_type(
-            owner, "loss_fn", loss_fn, "must be a function (params, batch) -> loss"
-        )
-    optimizer = _factory(owner, optimizer)
-    params = _params(owner, params)
+    optimizer, params = _training_inputs(owner, loss_fn, optimizer, params)
     num_steps = check.steps(owner, "num_steps", num_steps)
     if num_steps < 2:
         raise check.fail(owner, "num_steps", num_steps, "must be at least 2", "fastai uses 100.")
@@ -614,17 +633,14 @@ def lr_find(
         # 10 + (1e-7 - 10) is 0: rising from 0 and adding min_lr starts exactly at min_lr.
         schedule = Linear(0.0, max_lr - min_lr, transition_steps=num_steps) + min_lr
     tx = _build(owner, optimizer, schedule, params)
-    loss_and_grad = _loss_and_grad(owner, loss_fn)
+    train_step = _train_step(owner, loss_fn, tx)
     beta = jnp.float32(smoothing)
     threshold = jnp.float32(jnp.inf if diverge is None else diverge)
 
     def run(params: Any, stacked: Any) -> tuple[jax.Array, ...]:
         def update(carry: tuple[Any, ...], step: jax.Array) -> tuple[tuple[Any, ...], Any]:
             params, state, average, best, _ = carry
-            loss, grads = loss_and_grad(params, _batch_at(stacked, step, count))
-            updates, state = tx.update(grads, state, params)
-            params = optax.apply_updates(params, updates)
-            loss = loss.astype(jnp.float32)
+            params, state, loss = train_step(params, state, _batch_at(stacked, step, count))
             average = beta * average + (1 - beta) * loss
             smooth = average / (1 - beta ** (step + 1).astype(jnp.float32))
             best = jnp.minimum(best, smooth)
@@ -716,12 +732,7 @@ def lr_sweep(
       https://arxiv.org/abs/1803.09820.
     """
     owner = "lr_sweep"
-    if not callable(loss_fn):
-        raise check.wrong_type(
-            owner, "loss_fn", loss_fn, "must be a function (params, batch) -> loss"
-        )
-    optimizer = _factory(owner, optimizer)
-    params = _params(owner, params)
+    optimizer, params = _training_inputs(owner, loss_fn, optimizer, params)
     if isinstance(lrs, str) or np.ndim(lrs) != 1 or np.size(lrs) == 0:
         raise check.fail(
             owner, "lrs", lrs, "must be a 1-D sequence of rates", "e.g. np.geomspace(1e-4, 1.0, 9)."
@@ -737,16 +748,14 @@ def lr_sweep(
         )
     stacked, count = _stack_batches(owner, batches, num_steps)
     _build(owner, optimizer, float(rates[0]), params)
-    loss_and_grad = _loss_and_grad(owner, loss_fn)
 
     def train(rate: jax.Array, params: Any, stacked: Any) -> jax.Array:
         tx = inject(optimizer, learning_rate=rate)
+        train_step = _train_step(owner, loss_fn, tx)
 
         def update(carry: tuple[Any, Any], step: jax.Array) -> tuple[tuple[Any, Any], Any]:
-            params, state = carry
-            loss, grads = loss_and_grad(params, _batch_at(stacked, step, count))
-            updates, state = tx.update(grads, state, params)
-            return (optax.apply_updates(params, updates), state), loss.astype(jnp.float32)
+            params, state, loss = train_step(*carry, _batch_at(stacked, step, count))
+            return (params, state), loss
 
         start = (params, tx.init(params))
         _, losses = lax.scan(update, start, jnp.arange(num_steps, dtype=jnp.int32))

@@ -136,11 +136,11 @@ class Description:
                 last = phase.end - 1
                 row = [f"{phase.start} - {last}" if last != phase.start else f"{last}"]
             if epochs:
-                start = _number(phase.start_epoch)
+                start = epochs_text(phase.start_epoch)
                 row.append(
                     f"from {start}"
                     if phase.end_epoch is None
-                    else f"{start} - {_number(phase.end_epoch)}"
+                    else f"{start} - {epochs_text(phase.end_epoch)}"
                 )
             row += [
                 f"{phase.start_value:.4g}",
@@ -167,13 +167,13 @@ class Description:
             title += f"\nover {self.total_steps} updates"
             if self.steps_per_epoch is not None:
                 title += (
-                    f" ({_number(self.total_steps / self.steps_per_epoch)} epochs of "
+                    f" ({epochs_text(self.total_steps / self.steps_per_epoch)} epochs of "
                     f"{self.steps_per_epoch} updates)"
                 )
         return title
 
 
-def _number(x: float | None) -> str:
+def epochs_text(x: float | None) -> str:
     """Epochs for people: whole numbers as such, else two decimals."""
     if x is None:
         return ""
@@ -189,7 +189,7 @@ def periods_text(phase: Phase, steps_per_epoch: int | None) -> str:
         count = f"{phase.periods} {phase.period_kind}{'s' if phase.periods != 1 else ''}"
     length = f"{phase.period} updates"
     if steps_per_epoch is not None:
-        length += f" = {_number(phase.period / steps_per_epoch)} epochs"
+        length += f" = {epochs_text(phase.period / steps_per_epoch)} epochs"
     if phase.period_growth != 1:
         length = f"first {length}, each next {phase.period_growth:g}x longer"
     return f": {count} of {length}"

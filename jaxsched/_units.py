@@ -13,7 +13,7 @@ import warnings
 
 from jaxsched import _validate as check
 from jaxsched._base import Schedule
-from jaxsched._preview import Phase, describe, periods_text
+from jaxsched._preview import Phase, describe, epochs_text, periods_text
 
 ROUNDINGS = ("floor", "ceil", "round")
 
@@ -197,7 +197,7 @@ class HorizonReport:
     def __str__(self) -> str:
         run = f"{self.planned_updates} updates"
         if self.steps_per_epoch is not None:
-            run += f" ({_epochs(self.planned_updates, self.steps_per_epoch)} epochs)"
+            run += f" ({epochs_text(self.planned_updates / self.steps_per_epoch)} epochs)"
         lines = [
             f"The run's {run} go from {self.first_value:.4g} at update 0 to "
             f"{self.last_value:.4g} at update {self.planned_updates - 1}."
@@ -209,11 +209,6 @@ class HorizonReport:
         for phase in self.periods:
             lines.append(f"{phase.shape}{periods_text(phase, self.steps_per_epoch)}.")
         return "\n".join(lines + [f"Warning: {w}" for w in self.warnings])
-
-
-def _epochs(updates: int, steps_per_epoch: int) -> str:
-    epochs = updates / steps_per_epoch
-    return f"{round(epochs)}" if epochs == round(epochs) else f"{epochs:.2f}"
 
 
 def check_horizon(
@@ -306,7 +301,7 @@ def _epochs_as_updates(phase: Phase, epochs: int, steps_per_epoch: int) -> str:
     length = phase.period
     return (
         f"{phase.shape}: a {phase.period_kind} every {length} updates = "
-        f"{_epochs(length, steps_per_epoch)} epochs, in a run of {epochs} epochs: was "
+        f"{epochs_text(length / steps_per_epoch)} epochs, in a run of {epochs} epochs: was "
         f"{length} meant in epochs? Then use jaxsched.epochs_to_updates({length}, "
         f"steps_per_epoch={steps_per_epoch}) = {length * steps_per_epoch} updates."
     )

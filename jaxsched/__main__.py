@@ -1,6 +1,6 @@
 """``python -m jaxsched``: the ``jaxsched`` command."""
 
-from jaxsched._cli import main
+from jaxsched.cli._command import main
 
 # Guarded: pytest's doctest collection imports this module too.
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import jaxsched as js
-from jaxsched._cycles import cycle_start
+from jaxsched.core._cycles import cycle_start
 from tests.helpers import INT32_MAX, inverse_step
 
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 import jaxsched as js
-from jaxsched._cli import main
+from jaxsched.cli._command import main
 
 # Seed 000's Keras staircase, meant as "x0.95 every 25 epochs", counted in updates.
 SEED = "ExponentialDecay(1e-3, 25, 0.95, staircase=True)"

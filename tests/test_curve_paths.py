@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from jax import lax
 
 import jaxsched as js
-from jaxsched._base import INT32_MAX, f32, i32
-from jaxsched._cycles import _fractional_cycle, _whole_cycle, cycle_start, growing_cycles
-from jaxsched._linear_cosine import _linear_cosine, _unit_normal
+from jaxsched.core._cycles import _fractional_cycle, _whole_cycle, cycle_start, growing_cycles
+from jaxsched.core._numerics import INT32_MAX, f32, i32
+from jaxsched.schedules._linear_cosine import _linear_cosine, _unit_normal
 
 # ---- the former code, verbatim but for the names ------------------------------------
 
@@ -282,7 +282,7 @@ def test_noisy_schedule_values_are_the_former_ones(seed: int) -> None:
 
 @pytest.mark.parametrize("size", [1, 2, 4, 33, 34])
 def test_lookup_by_selects_equals_the_gather(size: int) -> None:
-    from jaxsched._piecewise import lookup
+    from jaxsched.schedules._piecewise import lookup
 
     table = jnp.asarray(np.random.default_rng(size).normal(size=size), jnp.float32)
     table = table.at[0].set(-0.0)

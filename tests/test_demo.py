@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import jaxsched as js
-from jaxsched import _demo
-from jaxsched._cli import main
+from jaxsched.cli import _demo
+from jaxsched.cli._command import main
 
 # A stair at every epoch boundary, so that three epochs show two changes of the rate.
 PER_EPOCH = js.steps_per_epoch(_demo.NUM_EXAMPLES, _demo.BATCH_SIZE)

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import jaxsched as js
 from benchmarks._common import equations
-from jaxsched._base import _ON_DEVICE as _STACKED  # where a call from Python caches
-from jaxsched._base import i32
+from jaxsched.core._base import _ON_DEVICE as _STACKED  # where a call from Python caches
+from jaxsched.core._numerics import i32
 from tests.helpers import INT32_MAX, inverse_step
 
 

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jaxsched as js
-from jaxsched._cycles import growing_cycles
+from jaxsched.core._cycles import growing_cycles
 from tests.helpers import EXAMPLES, INT32_MAX
 from tests.strategies import ALL, Case, base_cases, cases, probe_steps
 

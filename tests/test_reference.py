@@ -550,7 +550,7 @@ def test_matches_optax(ours: js.Schedule, theirs: optax.Schedule) -> None:
 @pytest.mark.parametrize("period", [3, 7, 1000])
 @pytest.mark.parametrize("near", [2**24, 2**30, INT32_MAX - 3000])
 def test_staircase_index_is_exact_at_every_multiple(period: int, near: int) -> None:
-    from jaxsched._exponential import decay_progress
+    from jaxsched.schedules._exponential import decay_progress
 
     k = np.arange(near // period - 300, near // period + 300, dtype=np.int64)
     steps = np.concatenate([k * period - 1, k * period, k * period + 1])
@@ -625,7 +625,7 @@ def test_piecewise_graph_size_does_not_grow_with_boundaries() -> None:
 
 
 def test_comparing_and_searching_count_the_same_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jaxsched import _piecewise
+    from jaxsched.schedules import _piecewise
 
     rng = np.random.default_rng(0)
     for count in (1, 7, 32):

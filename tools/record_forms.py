@@ -19,7 +19,7 @@ import numpy as np
 import jaxsched as js
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from tests.helpers import EXAMPLES  # noqa: E402
+from tests.helpers import EXAMPLES
 
 STEPS = [*range(0, 65), 99, 100, 101, 1000, 10_000, 123_456, 2**24 + 1, 2**31 - 1]
 

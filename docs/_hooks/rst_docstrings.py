@@ -96,6 +96,32 @@ def _written_annotations(obj: griffe.Object) -> None:
             parameter.annotation = written.annotation
 
 
+def _back_where_defined() -> None:
+    """Gives the public objects (and their methods) the module they are defined in again.
+
+    ``jaxsched/__init__.py`` names itself their module, so that pickles name public paths;
+    griffe, which follows ``__module__`` to tell a definition from an alias, would then
+    take each class for an alias of itself. A function knows its module by its globals.
+    """
+    import jaxsched
+
+    for name in jaxsched.__all__:
+        obj = getattr(jaxsched, name)
+        members = vars(obj).values() if isinstance(obj, type) else ()
+        functions = [getattr(m, "__func__", m) for m in members]
+        functions = [f for f in functions if isinstance(f, types.FunctionType)]
+        if isinstance(obj, types.FunctionType):
+            obj.__module__ = obj.__globals__["__name__"]
+        elif functions:
+            obj.__module__ = next(
+                f.__globals__["__name__"]
+                for f in functions
+                if f.__globals__["__name__"] != "dataclasses"
+            )
+        for function in functions:
+            function.__module__ = function.__globals__["__name__"]
+
+
 class RstToMarkdown(griffe.Extension):
     """Rewrites every docstring of the loaded package before mkdocstrings parses it."""
 
@@ -105,6 +131,7 @@ class RstToMarkdown(griffe.Extension):
         # generated at import), which imports every submodule: ``jaxsched.__main__``
         # would run the command line. An empty stand-in is imported instead.
         sys.modules.setdefault("jaxsched.__main__", types.ModuleType("jaxsched.__main__"))
+        _back_where_defined()
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:

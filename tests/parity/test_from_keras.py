@@ -29,8 +29,8 @@ import pytest
 
 import jaxsched as js
 from jaxsched import from_keras, to_keras
-from jaxsched._convert._keras import CONVERTERS
-from jaxsched._convert._keras_classes import KERAS_MODULES
+from jaxsched.io.convert._keras import CONVERTERS
+from jaxsched.io.convert._keras_classes import KERAS_MODULES
 from tests.parity.common import Float32Draws, assert_close, draws
 
 schedules = keras.optimizers.schedules
@@ -328,7 +328,7 @@ def test_serialized_arrays_are_read() -> None:
 def test_a_dict_converts_without_importing_keras() -> None:
     script = (
         "import sys\n"
-        "from jaxsched._convert._keras import from_keras\n"
+        "from jaxsched.io.convert._keras import from_keras\n"
         "s = from_keras({'class_name': 'ExponentialDecay', 'config': {"
         "'initial_learning_rate': 0.1, 'decay_steps': 10, 'decay_rate': 0.5}})\n"
         "assert s(10) == s(0) / 2, s\n"
@@ -453,7 +453,7 @@ def test_to_keras_trains_under_the_torch_backend() -> None:
     script = (
         "import warnings; warnings.simplefilter('error')\n"
         "import keras, numpy as np, jaxsched as js\n"
-        "from jaxsched._convert._to_keras import to_keras\n"
+        "from jaxsched.io.convert._to_keras import to_keras\n"
         "assert keras.backend.backend() == 'torch'\n"
         "s = js.Warmup(js.CosineDecay(0.1, decay_steps=20, alpha=0.1), warmup_steps=5)\n"
         "model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, use_bias=False)])\n"

@@ -180,7 +180,7 @@ def _zero_offsets(recorded: dict) -> dict:
 
 
 def test_every_new_class_has_a_recorded_config() -> None:
-    from jaxsched._convert._keras import CONVERTERS
+    from jaxsched.io.convert._keras import CONVERTERS
 
     seen = {
         r["serialized"]["registered_name"] or r["serialized"]["class_name"]
@@ -194,7 +194,7 @@ def test_every_new_class_has_a_recorded_config() -> None:
 
 
 def test_every_optimization_config_type_that_maps_is_recorded() -> None:
-    from jaxsched._convert._model_garden import MODEL_GARDEN_LR_TYPES, MODEL_GARDEN_WARMUP_TYPES
+    from jaxsched.io.convert._model_garden import MODEL_GARDEN_LR_TYPES, MODEL_GARDEN_WARMUP_TYPES
 
     header = RECORDED["model_garden_config"]
     assert sorted(MODEL_GARDEN_LR_TYPES) == sorted([*header["learning_rate_types"], "constant"])

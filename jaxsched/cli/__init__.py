@@ -1,0 +1,1 @@
+"""The ``jaxsched`` command line and its demo."""

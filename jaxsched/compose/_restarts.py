@@ -1,0 +1,317 @@
+"""Warm restarts: SGDR (Keras, PyTorch), timm's decay cycles, optax's list, and restarts of any schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxsched.compose._join import Join, phases
+from jaxsched.compose._warmup import warmup_cosine_decay
+from jaxsched.core import _validate as check
+from jaxsched.core._base import field, records_call
+from jaxsched.core._cycles import cycle_start, growing_cycles
+from jaxsched.core._numerics import f32, i32, lerp, power
+from jaxsched.core._schedule import Schedule
+from jaxsched.schedules._cosine import check_one_floor, floor_value
+
+_GROWING_PEAKS = (
+    "Peaks that grow from cycle to cycle reach inf; join rising cycles with phases instead."
+)
+
+
+class CosineRestarts(Schedule):
+    r"""Cosine decay with warm restarts (SGDR), cycles growing by ``t_mul``.
+
+    Cycle :math:`i` lasts :math:`F t^{i}` updates (:math:`t` = ``t_mul``). With
+    :math:`x \in [0, 1)` the position in the current cycle and :math:`E` the floor,
+
+    .. math:: v = E + (I - E)\, m^{i}\, \tfrac12 (1 + \cos \pi x)
+
+    so ``m_mul`` (:math:`m`) shrinks the amplitude, not the floor, as in Keras. Cycle
+    :math:`i` starts at the first update at or after
+    :math:`S_i = F (t^i - 1) / (t - 1)`, decided exactly: from integers when ``t_mul`` is a
+    whole number, and in double-float32 arithmetic when it is fractional (see
+    ``docs/concepts/values.md``). Keras and TF invert the cycle lengths with a float32
+    logarithm and, for ``t_mul=2``, take restarts 13 and 15 for the last step of the
+    previous cycle (the value is the floor instead of the peak); jaxsched does not.
+
+    Args:
+      init_value: :math:`I`, the first peak.
+      first_decay_steps: :math:`F > 0`, the length of the first cycle.
+      t_mul: :math:`t \ge 1`, how much longer each cycle is than the last (PyTorch's
+        ``T_mult``; Keras' ``t_mul``).
+      m_mul: :math:`0 < m \le 1`, how much lower each peak is than the last (peaks that
+        grow would reach ``inf``).
+      alpha: the floor as a fraction of ``init_value`` (Keras); mutually exclusive with
+        ``end_value``. Neither given means a floor of 0.
+      end_value: the floor as an absolute value (PyTorch's ``eta_min``).
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.CosineRestarts(1.0, first_decay_steps=10, t_mul=2.0)
+      >>> s(0), s(5), s(10), s(20), s(30)
+      (Array(1., dtype=float32), Array(0.5, dtype=float32), Array(1., dtype=float32), Array(0.5, dtype=float32), Array(1., dtype=float32))
+
+    References:
+      Loshchilov & Hutter, *SGDR*, https://arxiv.org/abs/1608.03983;
+      ``keras.optimizers.schedules.CosineDecayRestarts``;
+      ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts``.
+    """
+
+    init_value: ArrayLike = field(check.level)
+    first_decay_steps: ArrayLike = field(check.steps, positive=True)
+    t_mul: ArrayLike = field(check.real, default=2.0, minimum=1)
+    m_mul: ArrayLike = field(
+        check.real, default=1.0, minimum=0, exclusive=True, maximum=1, fix=_GROWING_PEAKS
+    )
+    alpha: ArrayLike | None = field(check.real, default=None, minimum=0)
+    end_value: ArrayLike | None = field(check.level, default=None)
+
+    def _check(self) -> None:
+        check_one_floor("CosineRestarts", self.alpha, self.end_value)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        index, position = growing_cycles(step, self.first_decay_steps, self.t_mul)
+        init = f32(self.init_value)
+        floor = floor_value(init, self.alpha, self.end_value)
+        amplitude = power(f32(self.m_mul), index.astype(jnp.float32))
+        return lerp(floor, init, amplitude * 0.5 * (1 + jnp.cos(jnp.pi * position)))
+
+    def _horizon(self) -> int | None:
+        return None
+
+
+class Restarts(Schedule):
+    r"""Any schedule restarted every ``period`` updates, each restart scaled by ``decay``.
+
+    .. math:: v(t) = d^{\lfloor t / P \rfloor}\, s(t \bmod P)
+
+    The cycle index and position are integers. For cycles that grow, see
+    :class:`CosineRestarts`; for a list of different cycles, :func:`phases` or
+    :func:`sgdr`.
+
+    Args:
+      schedule: the schedule each cycle replays from its step 0.
+      period: :math:`P > 0`.
+      decay: :math:`d > 0`, the factor applied once per completed cycle.
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.Restarts(jaxsched.Linear(1.0, 0.0, 10), period=10, decay=0.5)
+      >>> s(0), s(5), s(10), s(25)
+      (Array(1., dtype=float32), Array(0.5, dtype=float32), Array(0.5, dtype=float32), Array(0.125, dtype=float32))
+    """
+
+    schedule: Schedule = field(check.schedule)
+    period: ArrayLike = field(check.steps, positive=True)
+    decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True, maximum=1)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        period = i32(self.period)
+        cycles = (step // period).astype(jnp.float32)
+        return power(f32(self.decay), cycles) * self.schedule(step % period)
+
+    def _horizon(self) -> int | None:
+        return None
+
+
+CYCLE_SHAPES = ("cosine", "tanh", "poly")
+
+
+def _unit_decay(cycles: DecayCycles, x: jax.Array) -> jax.Array:
+    """The shape of one cycle, from (about) 1 at ``x=0`` towards 0 at ``x=1``."""
+    if cycles.shape == "tanh":
+        lower, upper = f32(cycles.lb), f32(cycles.ub)
+        return 0.5 * (1 - jnp.tanh(lower * (1 - x) + upper * x))
+    if cycles.shape == "poly":
+        return (1 - x) ** f32(cycles.power)
+    return 0.5 * (1 + jnp.cos(jnp.pi * x))
+
+
+class DecayCycles(Schedule):
+    r"""timm's decay cycles: cosine, tanh or polynomial, restarted with longer, lower cycles.
+
+    Cycle :math:`i` lasts :math:`F m^{i}` updates and peaks at :math:`I d^{i}`; with
+    :math:`x \in [0, 1)` the position in the cycle, warped as :math:`x^{k}` (k-decay),
+    and :math:`E` the floor,
+
+    .. math:: v = E + (I d^{i} - E)\, h(x^{k})
+
+    with :math:`h(x) = \tfrac12 (1 + \cos \pi x)` (``"cosine"``),
+    :math:`\tfrac12 (1 - \tanh(l (1 - x) + u x))` (``"tanh"``) or :math:`(1 - x)^{p}`
+    (``"poly"``). After ``cycle_limit`` cycles the value is :math:`E`. Same values as
+    timm's ``CosineLRScheduler``, ``TanhLRScheduler`` and ``PolyLRScheduler`` (with
+    ``t_in_epochs=False``), except at restarts: timm finds the cycle index with a float
+    logarithm and, for ``cycle_mul=3``, starts the cycle due at update 121 one update
+    late; here every cycle starts exactly at the first update at or after
+    :math:`F (m^i - 1) / (m - 1)`, for a whole or a fractional ``cycle_mul``. Unlike timm,
+    ``cycle_limit`` defaults to no limit (timm's default 1 means no restart: use
+    :class:`CosineDecay` or :func:`tanh_decay` for that). The tanh shape never reaches 0,
+    so its value drops to :math:`E` when the last cycle ends, as in timm.
+
+    Args:
+      init_value: :math:`I`, the first peak.
+      cycle_steps: :math:`F > 0`, the first cycle's length (timm's ``t_initial``).
+      shape: ``"cosine"``, ``"tanh"`` or ``"poly"``.
+      end_value: :math:`E` (timm's ``lr_min``).
+      cycle_mul: :math:`m \ge 1`.
+      cycle_decay: :math:`0 < d \le 1`, the peak's factor per cycle.
+      cycle_limit: the number of cycles, or ``None`` for no limit.
+      k_decay: :math:`k > 0` (Zhang & Li, *k-decay*).
+      power: :math:`p > 0`, for ``"poly"`` only (timm's default 0.5).
+      lb: :math:`l`, for ``"tanh"`` only (default -7).
+      ub: :math:`u > l`, for ``"tanh"`` only (default 3).
+
+    Returns:
+      A schedule value.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxsched
+      >>> s = jaxsched.DecayCycles(1.0, cycle_steps=4, cycle_mul=2.0, cycle_decay=0.5,
+      ...                          cycle_limit=3)
+      >>> s(jnp.array([0, 4, 12, 28]))
+      Array([1.  , 0.5 , 0.25, 0.  ], dtype=float32)
+
+    References:
+      Loshchilov & Hutter, *SGDR*, https://arxiv.org/abs/1608.03983; Zhang & Li,
+      *k-decay*, https://arxiv.org/abs/2004.05909; ``timm.scheduler.CosineLRScheduler``,
+      ``TanhLRScheduler``, ``PolyLRScheduler``.
+    """
+
+    init_value: ArrayLike = field(check.level)
+    cycle_steps: ArrayLike = field(check.steps, positive=True)
+    shape: str = field(check.choice, static=True, default="cosine", options=CYCLE_SHAPES)
+    end_value: ArrayLike = field(check.level, default=0.0)
+    cycle_mul: ArrayLike = field(check.real, default=1.0, minimum=1)
+    cycle_decay: ArrayLike = field(
+        check.real, default=1.0, minimum=0, exclusive=True, maximum=1, fix=_GROWING_PEAKS
+    )
+    cycle_limit: ArrayLike | None = field(check.steps, default=None, positive=True)
+    k_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
+    power: ArrayLike | None = field(check.real, default=None, minimum=0, exclusive=True)
+    lb: ArrayLike | None = field(check.real, default=None)
+    ub: ArrayLike | None = field(check.real, default=None)
+
+    def __post_init__(self) -> None:
+        for name, owner_shape in (("power", "poly"), ("lb", "tanh"), ("ub", "tanh")):
+            if getattr(self, name) is not None and self.shape != owner_shape:
+                raise check.fail(
+                    "DecayCycles",
+                    name,
+                    getattr(self, name),
+                    f'applies to shape="{owner_shape}" only',
+                    f'Drop it, or use shape="{owner_shape}" (got shape={self.shape!r}).',
+                )
+        defaults = {"poly": {"power": 0.5}, "tanh": {"lb": -7.0, "ub": 3.0}}
+        for name, value in defaults.get(self.shape, {}).items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        super().__post_init__()
+
+    def _check(self) -> None:
+        if self.shape == "tanh" and check.concrete((self.lb, self.ub)):
+            check.real("DecayCycles", "ub", self.ub, minimum=self.lb, exclusive=True)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        index, position = growing_cycles(step, self.cycle_steps, self.cycle_mul)
+        end = f32(self.end_value)
+        peak = f32(self.init_value) * power(f32(self.cycle_decay), index.astype(jnp.float32))
+        k = f32(self.k_decay)
+        warped = jnp.where(k == 1, position, position**k)
+        value = lerp(end, peak, _unit_decay(self, warped))
+        if self.cycle_limit is None:
+            return value
+        return jnp.where(index >= i32(self.cycle_limit), end, value)
+
+    def _horizon(self) -> int | None:
+        if self.cycle_limit is None:
+            return None
+        return cycle_start(int(self.cycle_steps), float(self.cycle_mul), int(self.cycle_limit))
+
+
+@records_call
+@check.factory({"DecayCycles": {"cycle_steps": "decay_steps"}})
+def tanh_decay(
+    init_value: ArrayLike,
+    decay_steps: ArrayLike,
+    end_value: ArrayLike = 0.0,
+    lb: ArrayLike = -7.0,
+    ub: ArrayLike = 3.0,
+) -> DecayCycles:
+    r"""timm's tanh decay over one cycle, then ``end_value``.
+
+    .. math::
+      v(t) = E + (I - E)\, \tfrac12 \left(1 - \tanh\left(l (1 - t/D) + u\, t/D\right)\right)
+      \quad (t < D), \qquad v(t) = E \quad (t \ge D)
+
+    At :math:`t = 0` the value is about :math:`0.99999917\, I` with the defaults, not
+    :math:`I` (as in timm), and it drops to :math:`E` at :math:`D`.
+
+    Args:
+      init_value: :math:`I`.
+      decay_steps: :math:`D > 0` (timm's ``t_initial``).
+      end_value: :math:`E` (timm's ``lr_min``).
+      lb: :math:`l`, the lower bound of the tanh argument.
+      ub: :math:`u > l`, the upper bound.
+
+    Returns:
+      ``DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb,
+      ub=ub)``.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.tanh_decay(1.0, decay_steps=100)
+      >>> s(70), s(100)
+      (Array(0.5, dtype=float32), Array(0., dtype=float32))
+
+    References:
+      Hsueh et al., *Stochastic Gradient Descent with Hyperbolic-Tangent Decay*,
+      https://arxiv.org/abs/1806.01593; ``timm.scheduler.TanhLRScheduler``.
+    """
+    return DecayCycles(init_value, decay_steps, "tanh", end_value, cycle_limit=1, lb=lb, ub=ub)
+
+
+@records_call
+def sgdr(cycles: Iterable[Mapping[str, Any]]) -> Join:
+    r"""optax's SGDR: a sequence of warmup + cosine cycles, each given as keyword arguments.
+
+    Each dict holds the arguments of :func:`jaxsched.warmup_cosine_decay`
+    (``init_value``, ``peak_value``, ``warmup_steps``, ``decay_steps``, ``end_value``,
+    ``exponent``); cycle :math:`i` runs for its ``decay_steps`` (warmup included) on its own
+    clock, and the last holds its end value. Same values as ``optax.sgdr_schedule``.
+
+    Args:
+      cycles: one dict per cycle.
+
+    Returns:
+      A :class:`Join` of ``warmup_cosine_decay`` cycles.
+
+    Example:
+      >>> import jaxsched
+      >>> cycle = dict(init_value=0.0, peak_value=1.0, warmup_steps=5, decay_steps=50)
+      >>> s = jaxsched.sgdr([cycle, cycle])
+      >>> s.boundaries.tolist(), s(5), s(55)
+      ([50], Array(1., dtype=float32), Array(1., dtype=float32))
+    """
+    cycles = list(cycles)
+    if not cycles:
+        raise ValueError("sgdr: needs at least one cycle, got none.")
+    built = []
+    for i, kwargs in enumerate(cycles):
+        if not isinstance(kwargs, Mapping):
+            raise TypeError(
+                f"sgdr: cycle {i} must be a dict of warmup_cosine_decay arguments, got {kwargs!r}."
+            )
+        with check.reported_as("sgdr", lambda owner, name, i=i: f"cycles[{i}][{name!r}]"):
+            built.append(warmup_cosine_decay(**kwargs))
+    return phases(*built)

@@ -1,0 +1,4 @@
+"""Training tools: the LR range test and one-compile sweeps.
+
+Import from ``jaxsched``.
+"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import pickletools
 
 import jax
 import jax.numpy as jnp
@@ -84,6 +85,29 @@ def test_pickle_round_trip(schedule: js.Schedule) -> None:
     assert restored == schedule
     assert hash(restored) == hash(schedule)
     np.testing.assert_array_equal(np.asarray(restored(STEPS)), np.asarray(schedule(STEPS)))
+
+
+def _modules_named(data: bytes) -> set[str]:
+    """The jaxsched modules a pickle refers to (to find a class or a function)."""
+    named, strings = set(), []
+    for op, argument, _ in pickletools.genops(data):
+        if isinstance(argument, str):
+            strings.append(argument)
+        if op.name == "GLOBAL":
+            named.add(argument.split(" ")[0])
+        elif op.name == "STACK_GLOBAL":
+            named.add(strings[-2])
+    return {m for m in named if m.split(".")[0] == "jaxsched"}
+
+
+def test_pickles_name_public_paths_only() -> None:
+    """A later move of a private module must not break a saved schedule or state."""
+    assert [n for n in js.__all__ if getattr(js, n).__module__ != "jaxsched"] == []
+    tx = js.inject(optax.adam, learning_rate=EXAMPLES["wsd"], plateau=js.ReduceOnPlateau())
+    saved = [*EXAMPLES.values(), js.CosineDecay, tx.init({"w": jnp.zeros(2)})]
+    saved.append(js.describe(EXAMPLES["join"], total_steps=20))
+    named = set().union(*(_modules_named(pickle.dumps(x)) for x in saved))
+    assert named == {"jaxsched"}
 
 
 @PARAMETRIZE

@@ -30,8 +30,7 @@ MORE = {
     "cosine_onecycle": js.cosine_onecycle(40, 1.0, pct_start=0.25),
     "phases": js.phases(js.Linear(0.0, 1.0, 8), (js.Constant(1.0), 5), js.CosineDecay(1.0, 20)),
     "nested": js.Clip(
-        js.Restarts(js.Warmup(js.CosineDecay(1.0, 9) * js.Constant(0.5), 3), period=12)
-        + 0.01,
+        js.Restarts(js.Warmup(js.CosineDecay(1.0, 9) * js.Constant(0.5), 3), period=12) + 0.01,
         max_value=0.4,
     ),
     "long_piecewise": js.PiecewiseConstant(

@@ -70,7 +70,8 @@ class _Plan:
             _by_reference(self.factory),
             self.flags,
         )
-        return (_Plan, fields)
+        # Named through the public ScheduledState, so a pickle names public paths only.
+        return (ScheduledState._rebuilt_plan, fields)
 
     def __eq__(self, other: object) -> bool:
         if self is other:
@@ -115,6 +116,11 @@ class ScheduledState:
     traced_schedules: dict[str, Schedule]
     plan: _Plan = dataclasses.field(repr=False)
     plateau: PlateauState | None = None
+
+    @staticmethod
+    def _rebuilt_plan(*fields: Any) -> _Plan:
+        """The static part of a state, unpickled (see ``_Plan.__reduce__``)."""
+        return _Plan(*fields)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, dataclass_transform
 
 import jax
 import jax.numpy as jnp
@@ -153,6 +153,8 @@ def _format_value(value: Any) -> str:
     return repr(value)
 
 
+# Tells type checkers what __init_subclass__ makes of a subclass: a frozen dataclass.
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class ScheduleBase:
     """A pure function of the update count, held as a frozen dataclass pytree.
 

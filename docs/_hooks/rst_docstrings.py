@@ -112,12 +112,8 @@ def _back_where_defined() -> None:
         functions = [f for f in functions if isinstance(f, types.FunctionType)]
         if isinstance(obj, types.FunctionType):
             obj.__module__ = obj.__globals__["__name__"]
-        elif functions:
-            obj.__module__ = next(
-                f.__globals__["__name__"]
-                for f in functions
-                if f.__globals__["__name__"] != "dataclasses"
-            )
+        elif functions:  # a dataclass's generated methods have their class's globals too
+            obj.__module__ = functions[0].__globals__["__name__"]
         for function in functions:
             function.__module__ = function.__globals__["__name__"]
 

@@ -11,7 +11,7 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 
 # "ci" (the default) is deterministic and sized to keep the property tests under a
 # minute; "release" draws fresh examples, twenty times as many:
-#   HYPOTHESIS_PROFILE=release python -m pytest tests/test_promises.py
+#   HYPOTHESIS_PROFILE=release python -m pytest tests/schedules/test_promises.py
 settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
 settings.register_profile("release", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,6 +1,6 @@
 """Float64 references for the TF1, rsqrt, power, timm-cycle, cooldown, WSD and operator rows.
 
-``tests/test_reference.py`` runs these cases with the rest of its table.
+``tests/schedules/test_reference.py`` runs these cases with the rest of its table.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable
+import pathlib
+from collections.abc import Callable, Iterator
 
 import jax
 import jax.numpy as jnp
@@ -12,6 +14,25 @@ import numpy as np
 import jaxsched as js
 
 INT32_MAX = 2**31 - 1
+
+# The checkout's root: the docs, examples, README and benchmarks the tests read.
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def x64() -> Iterator[None]:
+    """64-bit JAX inside the block, on every JAX the project supports."""
+    # jax.enable_x64 is JAX 0.7's; older ones (pyproject's floor) have only the
+    # experimental one, which newer ones deprecate.
+    enable = getattr(jax, "enable_x64", None)
+    if enable is not None:
+        with enable(True):
+            yield
+    else:
+        from jax.experimental import enable_x64
+
+        with enable_x64():
+            yield
 
 
 def inverse_step(t: jax.Array) -> jax.Array:

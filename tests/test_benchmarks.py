@@ -3,14 +3,11 @@ every section. No timing is asserted (a smoke run measures nothing)."""
 
 from __future__ import annotations
 
-import pathlib
 import subprocess
 import sys
 
 from benchmarks import SECTIONS
-from tests.helpers import public_schedule_classes
-
-ROOT = pathlib.Path(__file__).parent.parent
+from tests.helpers import ROOT, public_schedule_classes
 
 
 def test_smoke_run_prints_every_section() -> None:

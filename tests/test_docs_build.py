@@ -19,8 +19,8 @@ import sys
 import pytest
 
 import jaxsched as js
+from tests.helpers import ROOT
 
-ROOT = pathlib.Path(__file__).parent.parent
 HOOKS = ROOT / "docs" / "_hooks"
 
 pytest.importorskip("mkdocs")

@@ -1,11 +1,11 @@
 """Records the dict and text forms of one schedule of every kind, with their values.
 
-The file it writes, ``tests/fixtures/forms-0.1.0.json``, was made with jaxsched 0.1.0
+The file it writes, ``tests/io/fixtures/forms-0.1.0.json``, was made with jaxsched 0.1.0
 (commit 3adb771) before the package moved into subpackages; ``tests/io/test_saved_forms.py``
 loads every entry with the current jaxsched and checks that the values are the same to
 the bit. Run it again only to record the forms of a new release into a new file:
 
-    python tools/record_forms.py tests/fixtures/forms-<version>.json
+    python tools/record_forms.py tests/io/fixtures/forms-<version>.json
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import pathlib
 import sys
 
+import jax
 import numpy as np
 
 import jaxsched as js
@@ -56,10 +57,16 @@ def main(path: str) -> None:
                 "values": [float(v) for v in values],
             }
         )
-    document = {"jaxsched": js.__version__, "entries": entries}
+    # Bits are XLA's: another JAX, or another backend, may round an op differently.
+    document = {
+        "jaxsched": js.__version__,
+        "jax": jax.__version__,
+        "backend": jax.default_backend(),
+        "entries": entries,
+    }
     pathlib.Path(path).write_text(json.dumps(document, indent=1) + "\n")
     print(f"{len(entries)} schedules written to {path}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/forms-0.1.0.json")
+    main(sys.argv[1] if len(sys.argv) > 1 else "tests/io/fixtures/forms-0.1.0.json")

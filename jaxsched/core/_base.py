@@ -24,6 +24,7 @@ from typing import Any, dataclass_transform
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from jaxsched.core._names import check_call
 from jaxsched.core._numerics import INT32_MAX
@@ -90,7 +91,7 @@ def _check_arguments(cls: type) -> None:
     cls.__init__ = __init__  # type: ignore[misc]
 
 
-def as_step(step: Any) -> Any:
+def as_step(step: ArrayLike) -> Any:
     """Returns ``step`` as int32 clamped to ``[0, 2**31 - 1]``: a NumPy scalar or array for
     Python and NumPy integers, a JAX array (or tracer) otherwise.
 
@@ -208,7 +209,7 @@ class ScheduleBase:
     def _check(self) -> None:
         """Checks across fields, run after each field passed its own check."""
 
-    def __call__(self, step: Any) -> jax.Array:
+    def __call__(self, step: ArrayLike) -> jax.Array:
         t = as_step(step)
         if isinstance(t, jax.core.Tracer):
             return self._evaluate(jnp.asarray(t))

@@ -8,13 +8,16 @@ updates of an epoch. Whether a schedule's lengths fit a run is
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from jaxsched.core import _validate as check
 
 ROUNDINGS = ("floor", "ceil", "round")
 
 
-def _to_updates(owner: str, name: str, exact: float, rounding: str | None) -> int:
+def _to_updates(
+    owner: str, name: str, exact: float, rounding: Literal["floor", "ceil", "round"] | None
+) -> int:
     if rounding is None:
         if exact != round(exact):
             raise ValueError(
@@ -30,7 +33,12 @@ def _to_updates(owner: str, name: str, exact: float, rounding: str | None) -> in
     return round(exact)
 
 
-def epochs_to_updates(epochs: float, steps_per_epoch: int, *, rounding: str | None = None) -> int:
+def epochs_to_updates(
+    epochs: float,
+    steps_per_epoch: int,
+    *,
+    rounding: Literal["floor", "ceil", "round"] | None = None,
+) -> int:
     """The number of optimizer updates in ``epochs`` epochs.
 
     .. math:: n = \\text{epochs} \\times \\text{steps\\_per\\_epoch}
@@ -61,7 +69,12 @@ def epochs_to_updates(epochs: float, steps_per_epoch: int, *, rounding: str | No
     )
 
 
-def fraction_to_updates(fraction: float, total_updates: int, *, rounding: str | None = None) -> int:
+def fraction_to_updates(
+    fraction: float,
+    total_updates: int,
+    *,
+    rounding: Literal["floor", "ceil", "round"] | None = None,
+) -> int:
     """The number of updates in a fraction of a run of ``total_updates``.
 
     Args:
@@ -89,7 +102,10 @@ def fraction_to_updates(fraction: float, total_updates: int, *, rounding: str | 
 
 
 def microbatches_to_updates(
-    microbatches: int, accumulation_steps: int, *, rounding: str | None = None
+    microbatches: int,
+    accumulation_steps: int,
+    *,
+    rounding: Literal["floor", "ceil", "round"] | None = None,
 ) -> int:
     """The number of optimizer updates made from ``microbatches`` under accumulation.
 

@@ -145,12 +145,29 @@ def _is_nnx_variable(x: Any) -> bool:
     return nnx is not None and isinstance(x, nnx.Variable)
 
 
+def variable_value(variable: Any) -> Any:
+    """The value a Flax NNX Variable holds."""
+    # Flax 0.12.1 added get_value and deprecated .value; the oldest Flax supported
+    # (pyproject's floor) has only .value.
+    get = getattr(variable, "get_value", None)
+    return get() if get is not None else variable.value
+
+
+def set_variable_value(variable: Any, value: Any) -> None:
+    """Sets the value a Flax NNX Variable holds (in place)."""
+    set_value = getattr(variable, "set_value", None)
+    if set_value is not None:
+        set_value(value)
+    else:
+        variable.value = value
+
+
 def _unwrap(tree: Any) -> Any:
     """Replaces Flax NNX Variables by their values."""
     if sys.modules.get("flax.nnx") is None:
         return tree
     return jax.tree.map(
-        lambda x: x.get_value() if _is_nnx_variable(x) else x, tree, is_leaf=_is_nnx_variable
+        lambda x: variable_value(x) if _is_nnx_variable(x) else x, tree, is_leaf=_is_nnx_variable
     )
 
 

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 
 from jaxsched.optim._inject import ScheduledState
 from jaxsched.optim._plateau import step
-from jaxsched.optim._readout import _is_nnx_variable, _unwrap
+from jaxsched.optim._readout import _is_nnx_variable, _unwrap, set_variable_value
 
 
 def report_metric(opt_state: Any, metric: Any) -> Any:
@@ -69,7 +69,7 @@ def report_metric(opt_state: Any, metric: Any) -> Any:
     variables = jax.tree.leaves(nnx.opt_state, is_leaf=_is_nnx_variable)
     for variable, value in zip(variables, jax.tree.leaves(new), strict=True):
         if _is_nnx_variable(variable):
-            variable.set_value(value)
+            set_variable_value(variable, value)
     return nnx
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import as_step
@@ -189,7 +190,7 @@ def batch_axes(stacked: Schedule) -> Schedule:
     return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(stacked), list(axes))
 
 
-def evaluate_batch(stacked: Schedule, step: Any) -> jax.Array:
+def evaluate_batch(stacked: Schedule, step: ArrayLike) -> jax.Array:
     r"""Every member of a stacked schedule at ``step``.
 
     .. math:: v_{k, n} = s_k(t_n), \qquad k = 0, \dots, K - 1

@@ -19,6 +19,7 @@ import yaml
 
 import jaxsched as js
 from jaxsched.cli._command import main
+from tests.helpers import ROOT
 
 # Seed 000's Keras staircase, meant as "x0.95 every 25 epochs", counted in updates.
 SEED = "ExponentialDecay(1e-3, 25, 0.95, staircase=True)"
@@ -71,7 +72,7 @@ def test_describe_shows_the_seed_staircase_in_epochs(capsys: pytest.CaptureFixtu
 
 
 def test_the_command_line_page_shows_real_output(capsys: pytest.CaptureFixture[str]) -> None:
-    page = (pathlib.Path(__file__).parent.parent / "docs" / "cli.md").read_text()
+    page = (ROOT / "docs" / "cli.md").read_text()
     shown = re.findall(r"```bash\n(jaxsched describe .*?)\n```\n\n```text\n(.*?)```", page, re.S)
     assert shown, "docs/cli.md shows no describe output"
     for command, output in shown:

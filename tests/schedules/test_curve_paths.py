@@ -23,6 +23,7 @@ import jaxsched as js
 from jaxsched.core._cycles import _fractional_cycle, _whole_cycle, cycle_start, growing_cycles
 from jaxsched.core._numerics import INT32_MAX, f32, i32
 from jaxsched.schedules._linear_cosine import _linear_cosine, _unit_normal
+from tests.helpers import x64
 
 # ---- the former code, verbatim but for the names ------------------------------------
 
@@ -245,7 +246,7 @@ def test_noise_of_other_key_types_is_jax_random() -> None:
 
 
 def test_noise_draws_with_x64_are_the_former_float64_ones() -> None:
-    with jax.enable_x64(True):
+    with x64():
         steps = jnp.asarray(_NOISE_STEPS[:64])
         old, new = jax.jit(_old_unit)(jnp.int32(3), steps), jax.jit(_new_unit)(jnp.int32(3), steps)
         assert old.dtype == new.dtype == jnp.float64

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import jaxsched as js
 from jaxsched.core._cycles import growing_cycles
-from tests.helpers import EXAMPLES, INT32_MAX
+from tests.helpers import EXAMPLES, INT32_MAX, x64
 from tests.strategies import ALL, Case, base_cases, cases, probe_steps
 
 _evaluate = jax.jit(lambda schedule, steps: schedule(steps))
@@ -199,7 +199,7 @@ def test_low_and_high_precision_hyperparameters_are_accepted(dtype: object) -> N
 
 
 def test_huge_negative_int64_steps_clamp_to_zero() -> None:
-    with jax.enable_x64(True):
+    with x64():
         s = js.Linear(1.0, 0.0, 10)
         steps = jnp.asarray([-(2**40), -(2**31) - 5, -1, 2**40], jnp.int64)
         np.testing.assert_array_equal(np.asarray(s(steps)), np.float32([1.0, 1.0, 1.0, 0.0]))

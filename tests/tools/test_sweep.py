@@ -4,7 +4,6 @@ a batch of schedules under one ``vmap`` (sharded over simulated devices, in a ch
 from __future__ import annotations
 
 import os
-import pathlib
 import subprocess
 import sys
 import textwrap
@@ -17,9 +16,8 @@ import optax
 import pytest
 
 import jaxsched as js
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, ROOT
 
-ROOT = pathlib.Path(__file__).parent.parent
 STEPS = np.array([0, 1, 2, 3, 5, 8, 13, 21, 34, 2**31 - 1])
 WITH_NUMBERS = {name: s for name, s in EXAMPLES.items() if jax.tree.leaves(s)}
 
@@ -295,7 +293,7 @@ SHARDED = textwrap.dedent(
     jax.config.update("jax_numpy_rank_promotion", "raise")
 
     import jaxsched as js
-    from tests.test_sweep import _data, _train
+    from tests.tools.test_sweep import _data, _train
 
     assert jax.device_count() == 8, jax.devices()
     x, y = _data()

@@ -2,6 +2,9 @@
 
 The fixture was recorded by ``tools/record_forms.py`` with 0.1.0, before the package
 moved into subpackages; a later change that alters what these forms mean fails here.
+The bits are those of the JAX and backend that recorded them; on another JAX (the floor
+environment of ``.ci/run``) XLA may round an operation differently, and the values are
+held to 2 float32 ulps of the peak instead (measured at JAX 0.6.0: 1.5e-7 of the peak).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import pathlib
 
+import jax
 import numpy as np
 import pytest
 
@@ -25,8 +29,15 @@ def test_forms_written_by_0_1_0_load_with_the_same_values(name: str) -> None:
     assert from_dict == parsed
     steps = np.asarray(entry["steps"], np.int32)
     expected = np.asarray(entry["values"], np.float32)
+    same_xla = (_SAVED["jax"], _SAVED["backend"]) == (jax.__version__, jax.default_backend())
     for loaded in (from_dict, parsed):
-        np.testing.assert_array_equal(np.asarray(loaded(steps)), expected, strict=True)
+        values = np.asarray(loaded(steps))
+        if same_xla:
+            np.testing.assert_array_equal(values, expected, strict=True)
+        else:
+            assert (values.dtype, values.shape) == (expected.dtype, expected.shape)
+            peak_ulp = np.spacing(np.abs(expected).max())
+            np.testing.assert_allclose(values, expected, rtol=0, atol=2 * peak_ulp)
     # Written again, they are what 0.1.0 wrote: a config saved today loads in 0.1.0 too.
     assert from_dict.to_dict() == entry["dict"]
     assert str(parsed) == entry["text"]

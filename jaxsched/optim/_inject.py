@@ -134,7 +134,7 @@ class ScheduledState:
         schedule = self.traced_schedules.get(name) or dict(self.plan.schedules).get(name)
         if schedule is not None:
             return _convert(schedule(count), self.plan.dtype)
-        return jnp.asarray(_convert(dict(self.plan.constants)[name], self.plan.dtype))
+        return jnp.asarray(_convert_number(dict(self.plan.constants)[name], self.plan.dtype))
 
     def values(self, count: Any) -> dict[str, jax.Array]:
         """Every injected hyperparameter as update ``count`` uses it."""
@@ -157,11 +157,16 @@ class ScheduledState:
     @property
     def inner(self) -> optax.InjectStatefulHyperparamsState:
         """The state in ``optax.inject_hyperparams``' shape, recomputed: ``hyperparams``
-        hold the values of the last update (of update 0 before any), as optax shows them."""
+        hold the values of the last update (of update 0 before any), as optax shows them.
+
+        Setting one of them, optax's way to change a hyperparameter by hand
+        (``state.inner.hyperparams["max_norm"] = 3.0``), sets the stored number the next
+        update uses; a hyperparameter that is not stored (a schedule, a constant) raises
+        ``TypeError`` saying how to store it."""
         last = jnp.maximum(self.count - 1, 0)
         return optax.InjectStatefulHyperparamsState(
             count=self.count,
-            hyperparams=self.values(last),
+            hyperparams=InnerHyperparams(self.values(last), self),
             hyperparams_states={},
             inner_state=self.inner_state,
         )
@@ -171,6 +176,50 @@ jax.tree_util.register_dataclass(
     ScheduledState,
     data_fields=["count", "inner_state", "hyperparams", "traced_schedules", "plateau"],
     meta_fields=["plan"],
+)
+
+
+class InnerHyperparams(dict):
+    """``ScheduledState.inner.hyperparams``: the values of the last update, where setting
+    a stored one changes the number the next update uses (as in optax's state)."""
+
+    def __init__(self, values: Mapping[str, Any], state: ScheduledState) -> None:
+        super().__init__(values)
+        self._state = state
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        stored = self._state.hyperparams
+        if name not in stored:
+            what = "not a hyperparameter of this optimizer" if name not in self else "not stored"
+            raise TypeError(
+                f"inject: {name!r} is {what}: a schedule or a constant number is part of "
+                f"the state's structure, and writing here would change nothing. Store it "
+                f"with jaxsched.inject(..., changeable=[{name!r}]) (with a number, not a "
+                f"schedule), then set it with optax.tree_utils.tree_set(state, {name}=value) "
+                f"or here. Stored: {sorted(stored)}."
+            )
+        # In the stored number's dtype, as tree_set keeps it: a retrace would follow a
+        # change of dtype, and the hyperparameter dtype is what the state promises.
+        stored[name] = jnp.asarray(value, jnp.result_type(stored[name]))
+        super().__setitem__(name, stored[name])
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "inject: the hyperparameters of ScheduledState.inner can be set, not removed."
+        )
+
+    __delitem__ = pop = popitem = clear = setdefault = __ior__ = _read_only  # type: ignore[assignment]
+
+
+# A dict to JAX and optax.tree_utils (keys are DictKeys); unflattened, a plain dict.
+jax.tree_util.register_pytree_with_keys(
+    InnerHyperparams,
+    lambda d: ([(jax.tree_util.DictKey(k), d[k]) for k in sorted(d)], tuple(sorted(d))),
+    lambda keys, values: dict(zip(keys, values, strict=True)),
 )
 
 
@@ -195,9 +244,19 @@ def _expects_number(factory: Callable[..., Any], name: str) -> bool:
 
 
 def _is_numeric(value: Any) -> bool:
+    """Whether ``value`` is a hyperparameter: a Python int or float, or a NumPy or JAX
+    number or array of an integer or floating dtype. Anything else (a PRNG key, a bool
+    array, a string) goes to the optimizer untouched."""
     if isinstance(value, bool | np.bool_):
         return False
-    return isinstance(value, int | float | np.number | np.ndarray | jax.Array)
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, np.number | np.ndarray | jax.Array):
+        return False
+    dtype = value.dtype
+    if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        return False
+    return bool(jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating))
 
 
 def _parameters(factory: Callable[..., Any]) -> Mapping[str, inspect.Parameter] | None:
@@ -230,12 +289,23 @@ def _defaults(factory: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _convert(value: Any, dtype: Any) -> Any:
-    """A floating value in ``dtype`` (optax's ``_convert_floats``); integers unchanged."""
+    """A floating value in ``dtype``; integers unchanged."""
     if dtype is None or not jnp.issubdtype(jnp.result_type(value), jnp.floating):
         return value
     if isinstance(value, jax.Array):
         return value.astype(dtype)
     return np.asarray(value, dtype)
+
+
+def _typed(value: Any) -> bool:
+    """Whether ``value`` is a JAX array with a dtype of its own (not weakly typed)."""
+    return isinstance(value, jax.Array) and not getattr(value, "weak_type", False)
+
+
+def _convert_number(value: Any, dtype: Any) -> Any:
+    """A number as the optimizer gets it (optax's ``_convert_floats``): a JAX array with a
+    dtype of its own keeps it, a Python number or NumPy value goes to ``dtype``."""
+    return value if _typed(value) else _convert(value, dtype)
 
 
 def _changeable(
@@ -281,22 +351,25 @@ def inject(
     compile-time constants in the state's tree structure, so injection costs what a
     schedule passed to optax directly costs, and the read-out functions still report them.
 
-    Anything that is neither a schedule nor a number (masks, modules, callables that are
-    not schedules, ``None``, flags, dtype names) is passed to ``optimizer`` untouched. A
+    A number is a Python int or float, or a NumPy or JAX number or array of an integer or
+    floating dtype. Anything that is neither a schedule nor a number (PRNG keys, masks,
+    modules, callables that are not schedules, ``None``, flags, dtype names) is passed to
+    ``optimizer`` untouched, as optax does. A
     callable, a bool or a string given where ``optimizer`` takes a number
     (``learning_rate=True``, ``b2="0.999"``) raises ``TypeError``; numbers must be finite.
     Hyperparameters are kept in ``hyperparam_dtype`` (float32) whatever the parameters'
     dtype: optax otherwise follows the parameters and stores e.g. Adam's ``b2 = 0.999``
-    as ``1.0`` in bfloat16. The optimizer's own state and updates keep the dtypes they
-    would have without injection.
+    as ``1.0`` in bfloat16. A JAX array with a dtype of its own
+    (``jnp.asarray(0.95, jnp.bfloat16)``) keeps it, as in optax. The optimizer's own state
+    and updates keep the dtypes they would have without injection.
 
     Read the values back with :func:`jaxsched.lr_applied`, :func:`jaxsched.lr_next`,
     :func:`jaxsched.hyperparam_applied` and :func:`jaxsched.lr_metrics`.
 
     Args:
       optimizer: an optax optimizer factory such as ``optax.adamw``.
-      hyperparam_dtype: dtype of the injected values; ``None`` restores optax's rule
-        (the parameters' dtype).
+      hyperparam_dtype: dtype of the injected values; ``None`` is optax's rule (the
+        parameters' dtype, for Python numbers and schedules).
       changeable: the numbers stored in the state, so that they can be changed during
         training; default: the numbers passed in ``hyperparams``. ``()`` keeps every
         number a constant; naming a default (``changeable=("b2",)``) stores it too.
@@ -380,11 +453,12 @@ def inject(
 
     def build(state: ScheduledState) -> optax.GradientTransformationExtraArgs:
         dtype = None if state.plan.as_given else state.plan.dtype
-        values = {n: _convert(v, dtype) for n, v in state.plan.constants}
+        values = {n: _convert_number(v, dtype) for n, v in state.plan.constants}
         values |= {n: state.value(n, state.count) for n in state.names if n not in values}
         if state.plateau is not None:
             name = state.plateau.rule.hyperparam
-            value = jnp.asarray(values[name], state.plan.dtype)
+            value = values[name]
+            value = value if _typed(value) else jnp.asarray(value, state.plan.dtype)
             values[name] = value * state.plateau.factor.astype(value.dtype)
         return optax.with_extra_args_support(optimizer(**passed_through, **values))
 
@@ -399,7 +473,7 @@ def inject(
             count=jnp.zeros([], jnp.int32),
             inner_state=None,
             hyperparams={
-                n: jnp.asarray(_convert(numbers[n], dtype)) for n in numbers if n in stored
+                n: jnp.asarray(_convert_number(numbers[n], dtype)) for n in numbers if n in stored
             },
             traced_schedules=traced,
             plan=state_plan,

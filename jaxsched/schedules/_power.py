@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
@@ -16,6 +19,17 @@ def _power(init_value: ArrayLike, shifted: jax.Array, power: ArrayLike) -> jax.A
     """``I * max(s, 1)**p`` with the clamp in integers."""
     base = jnp.maximum(shifted, 1).astype(jnp.float32)
     return f32(init_value) * base ** f32(power)
+
+
+_TINY = float(np.finfo(np.float32).tiny)
+
+
+def _linear_steps(total: ArrayLike, fraction: ArrayLike) -> Any:
+    """``T f``, the linear part's length, in float32: from float64 for concrete numbers,
+    where a fraction below float32's normal range (which XLA flushes to 0) still counts."""
+    if check.concrete((total, fraction)):
+        return np.float32(np.asarray(total, np.float64) * np.asarray(fraction, np.float64))
+    return i32(total).astype(jnp.float32) * f32(fraction)
 
 
 _POWER = {"maximum": 1, "fix": "A power above 1 overflows float32 within 2**31 steps."}
@@ -110,15 +124,19 @@ class PowerAndLinearDecay(Schedule):
         shifted = step - i32(self.offset)
         value = _power(self.init_value, shifted, self.power)
         total = i32(self.total_decay_steps)
-        linear_steps = total.astype(jnp.float32) * f32(self.linear_decay_fraction)
+        linear_steps = _linear_steps(self.total_decay_steps, self.linear_decay_fraction)
         # Steps before the offset are far from the end: the linear factor is 1 there,
-        # and clamping them at 0 keeps total - s inside int32.
-        left = (total - jnp.maximum(shifted, 0)).astype(jnp.float32)
-        factor = jnp.minimum(1.0, left / jnp.where(linear_steps > 0, linear_steps, 1.0))
-        return jnp.where(linear_steps > 0, jnp.maximum(0.0, value * factor), value)
+        # and clamping them at 0 keeps total - s inside int32. Past the end nothing is
+        # left: a negative rest over a tiny linear part would be -inf, and 0 * -inf NaN.
+        left = jnp.maximum(total - jnp.maximum(shifted, 0), 0).astype(jnp.float32)
+        # A linear part shorter than the smallest normal float32 is none: XLA flushes
+        # subnormals to 0, and 0 / 0 would be NaN.
+        linear = linear_steps >= _TINY
+        factor = jnp.minimum(1.0, left / jnp.where(linear, linear_steps, 1.0))
+        return jnp.where(linear, jnp.maximum(0.0, value * factor), value)
 
     def _horizon(self) -> int | None:
-        if float(self.linear_decay_fraction) > 0:
+        if np.all(_linear_steps(self.total_decay_steps, self.linear_decay_fraction) >= _TINY):
             return int(self.offset) + int(self.total_decay_steps)
         return None
 

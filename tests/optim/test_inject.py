@@ -80,6 +80,81 @@ def test_hyperparam_dtype_none_restores_optax_rule() -> None:
     assert state.inner.hyperparams["b2"].dtype == jnp.bfloat16
 
 
+@pytest.mark.parametrize("hyperparam_dtype", [jnp.float32, None], ids=["float32", "none"])
+@pytest.mark.parametrize("param_dtype", [jnp.bfloat16, jnp.float32])
+def test_arrays_with_a_dtype_of_their_own_keep_it(hyperparam_dtype: Any, param_dtype: Any) -> None:
+    # optax's test_hyperparam_default_dtype: typed arrays keep their dtype; a weakly typed
+    # array, like a Python number, takes the hyperparameter dtype (the params' with None).
+    tx = js.inject(
+        optax.scale_by_adam,
+        hyperparam_dtype=hyperparam_dtype,
+        b1=jnp.array(0.9, jnp.float32),
+        b2=jnp.asarray(0.95, jnp.bfloat16),
+        eps=jnp.asarray(1e-8),
+    )
+    params = [jnp.ones((1, 2), param_dtype), jnp.ones(2, param_dtype)]
+    state = jax.jit(tx.init)(params)
+    default = param_dtype if hyperparam_dtype is None else jnp.float32
+    for hyperparams in (state.hyperparams, state.inner.hyperparams):
+        assert hyperparams["b1"].dtype == jnp.float32
+        assert hyperparams["b2"].dtype == jnp.bfloat16
+        assert hyperparams["eps"].dtype == default
+    _, state = jax.jit(tx.update)(params, state, params)
+    assert js.hyperparam_applied(state, "b2").dtype == jnp.bfloat16
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
+def test_prng_keys_pass_through_to_the_optimizer(jit: bool) -> None:
+    # optax's test_prng_key_not_hyperparameter: a key is not a number to check or store.
+    def random_noise(key: jax.Array, scale: jax.Array) -> optax.GradientTransformation:
+        def init(params: Any) -> tuple[jax.Array, jax.Array]:
+            return key, scale
+
+        def update(updates: Any, state: Any, params: Any = None) -> tuple[Any, Any]:
+            key, scale = state
+            keys = iter(jax.random.split(key, len(jax.tree.leaves(updates)) + 1))
+            noise = jax.tree.map(lambda x: scale * jax.random.normal(next(keys), x.shape), updates)
+            return noise, (next(keys), scale)
+
+        return optax.GradientTransformation(init, update)
+
+    tx = js.inject(random_noise, key=jax.random.key(17), scale=1e-3)
+    params = [jnp.ones((1, 2)), jnp.ones(2), jnp.ones((1, 1, 1))]
+    init, update = (jax.jit(tx.init), jax.jit(tx.update)) if jit else (tx.init, tx.update)
+    state = init(params)
+    assert set(state.hyperparams) == {"scale"}
+    updates, state = update(params, state)
+    assert all(bool(jnp.all(jnp.abs(u) < 0.01)) for u in jax.tree.leaves(updates))
+    assert js.hyperparam_applied(state, "scale") == np.float32(1e-3)
+
+
+def test_a_hand_override_through_inner_takes_effect() -> None:
+    # optax's test_overriding_hyperparam, through the optax-shaped view of the state.
+    tx = js.inject(optax.clip_by_global_norm, max_norm=0.1)
+    params = jnp.zeros((3, 5, 7))
+    state, update = jax.jit(tx.init)(params), jax.jit(tx.update)
+    for i in range(5):
+        state.inner.hyperparams["max_norm"] = i
+        updates, state = update(jnp.ones_like(params), state)
+        assert np.isclose(jnp.linalg.norm(updates.ravel()), i)
+        assert state.hyperparams["max_norm"].dtype == jnp.float32
+
+
+def test_a_hand_override_of_what_is_not_stored_raises_with_the_fix() -> None:
+    tx = js.inject(optax.adam, learning_rate=js.CosineDecay(1.0, 10), changeable=())
+    state = tx.init(jnp.zeros(2))
+    for name in ("learning_rate", "b2"):
+        with pytest.raises(TypeError, match=rf"'{name}' is not stored.*changeable=\['{name}'\]"):
+            state.inner.hyperparams[name] = 3.0
+    with pytest.raises(TypeError, match=r"'beta' is not a hyperparameter of this optimizer"):
+        state.inner.hyperparams["beta"] = 3.0
+    with pytest.raises(TypeError, match=r"can be set, not removed"):
+        del state.inner.hyperparams["b2"]
+    # The view is still a dict to JAX and optax.tree_utils.
+    assert optax.tree_utils.tree_get(state.inner, "b2") == np.float32(0.999)
+    assert len(jax.tree.leaves(state.inner.hyperparams)) == 5
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

@@ -214,6 +214,11 @@ class InnerHyperparams(dict):
 
     __delitem__ = pop = popitem = clear = setdefault = __ior__ = _read_only  # type: ignore[assignment]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A pickle holds the values as a plain dict: it names no private path, and the
+        # write-through belongs to a live state, not to a saved one.
+        return (dict, (dict(self),))
+
 
 # A dict to JAX and optax.tree_utils (keys are DictKeys); unflattened, a plain dict.
 jax.tree_util.register_pytree_with_keys(

@@ -153,6 +153,7 @@ def test_a_hand_override_of_what_is_not_stored_raises_with_the_fix() -> None:
     # The view is still a dict to JAX and optax.tree_utils.
     assert optax.tree_utils.tree_get(state.inner, "b2") == np.float32(0.999)
     assert len(jax.tree.leaves(state.inner.hyperparams)) == 5
+    assert type(pickle.loads(pickle.dumps(state.inner.hyperparams))) is dict
 
 
 @pytest.mark.parametrize(

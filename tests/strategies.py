@@ -38,6 +38,8 @@ multipliers = st.one_of(
     st.just(1.0), st.sampled_from([2.0, 3.0]), st.floats(1.0, 4.0), st.floats(1.0, 1.01)
 )
 exponents = st.floats(0.1, 4.0)
+# Peaks per cycle: mostly shrinking; growing (Keras and timm take it) up to saturation.
+peak_factors = st.one_of(st.floats(0.1, 1.0), st.floats(1.0, 4.0), st.just(1e3))
 DOWN, UP = -1, +1
 ALL = INT32_MAX
 
@@ -117,7 +119,7 @@ def _families(draw: st.DrawFn) -> Case:
         return _case(js.cosine_onecycle(draw(st.integers(10, 2**30)), i))
     if kind == 7:
         s = js.CosineRestarts(
-            i, n, t_mul=draw(multipliers), m_mul=draw(st.floats(0.1, 1.0)), alpha=draw(fractions)
+            i, n, t_mul=draw(multipliers), m_mul=draw(peak_factors), alpha=draw(fractions)
         )
         return _case(s)
     if kind == 8:
@@ -129,7 +131,7 @@ def _families(draw: st.DrawFn) -> Case:
             shape,
             i * draw(fractions),
             draw(multipliers),
-            draw(st.floats(0.1, 1.0)),
+            draw(peak_factors),
             limit,
             draw(st.floats(0.5, 2.0)),
         )

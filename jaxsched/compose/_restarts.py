@@ -14,13 +14,15 @@ from jaxsched.compose._warmup import warmup_cosine_decay
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field, records_call
 from jaxsched.core._cycles import cycle_start, growing_cycles
-from jaxsched.core._numerics import f32, i32, lerp, power
+from jaxsched.core._numerics import f32, i32, lerp, power, saturate, times_power
 from jaxsched.core._schedule import Schedule
 from jaxsched.schedules._cosine import check_one_floor, floor_value
 
-_GROWING_PEAKS = (
-    "Peaks that grow from cycle to cycle reach inf; join rising cycles with phases instead."
-)
+
+def _growth(factor: jax.Array) -> jax.Array:
+    """A factor per cycle above 1 as it is, others as a harmless 2 (for the growth
+    branch, which ``where`` discards for them: its gradient must not be NaN)."""
+    return jnp.where(factor > 1, factor, 2.0)
 
 
 class CosineRestarts(Schedule):
@@ -31,7 +33,8 @@ class CosineRestarts(Schedule):
 
     .. math:: v = E + (I - E)\, m^{i}\, \tfrac12 (1 + \cos \pi x)
 
-    so ``m_mul`` (:math:`m`) shrinks the amplitude, not the floor, as in Keras. Cycle
+    so ``m_mul`` (:math:`m`) scales the amplitude, not the floor, as in Keras (growing
+    peaks, ``m_mul > 1``, saturate at the largest float32 instead of reaching inf). Cycle
     :math:`i` starts at the first update at or after
     :math:`S_i = F (t^i - 1) / (t - 1)`, decided exactly: from integers when ``t_mul`` is a
     whole number, and in double-float32 arithmetic when it is fractional (see
@@ -44,8 +47,8 @@ class CosineRestarts(Schedule):
       first_decay_steps: :math:`F > 0`, the length of the first cycle.
       t_mul: :math:`t \ge 1`, how much longer each cycle is than the last (PyTorch's
         ``T_mult``; Keras' ``t_mul``).
-      m_mul: :math:`0 < m \le 1`, how much lower each peak is than the last (peaks that
-        grow would reach ``inf``).
+      m_mul: :math:`m > 0`, the factor of each peak's height over the floor from the
+        last; above 1 the peaks grow, and a value past the largest float32 is that.
       alpha: the floor as a fraction of ``init_value`` (Keras); mutually exclusive with
         ``end_value``. Neither given means a floor of 0.
       end_value: the floor as an absolute value (PyTorch's ``eta_min``).
@@ -68,9 +71,7 @@ class CosineRestarts(Schedule):
     init_value: ArrayLike = field(check.level)
     first_decay_steps: ArrayLike = field(check.steps, positive=True)
     t_mul: ArrayLike = field(check.real, default=2.0, minimum=1)
-    m_mul: ArrayLike = field(
-        check.real, default=1.0, minimum=0, exclusive=True, maximum=1, fix=_GROWING_PEAKS
-    )
+    m_mul: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
     alpha: ArrayLike | None = field(check.real, default=None, minimum=0)
     end_value: ArrayLike | None = field(check.level, default=None)
 
@@ -81,8 +82,13 @@ class CosineRestarts(Schedule):
         index, position = growing_cycles(step, self.first_decay_steps, self.t_mul)
         init = f32(self.init_value)
         floor = floor_value(init, self.alpha, self.end_value)
-        amplitude = power(f32(self.m_mul), index.astype(jnp.float32))
-        return lerp(floor, init, amplitude * 0.5 * (1 + jnp.cos(jnp.pi * position)))
+        m, count = f32(self.m_mul), index.astype(jnp.float32)
+        shape = 0.5 * (1 + jnp.cos(jnp.pi * position))
+        # As written while peaks shrink; growing heights over the floor saturate.
+        shrinking = lerp(floor, init, power(jnp.where(m > 1, 1.0, m), count) * shape)
+        half = 0.5 * floor
+        height = times_power((0.5 * init - half) * shape, _growth(m), count)
+        return jnp.where(m > 1, saturate(2 * (half + height)), shrinking)
 
     def _horizon(self) -> int | None:
         return None
@@ -100,7 +106,8 @@ class Restarts(Schedule):
     Args:
       schedule: the schedule each cycle replays from its step 0.
       period: :math:`P > 0`.
-      decay: :math:`d > 0`, the factor applied once per completed cycle.
+      decay: :math:`d > 0`, the factor applied once per completed cycle (above 1 a
+        growth, saturated at the largest float32).
 
     Returns:
       A schedule value.
@@ -114,12 +121,14 @@ class Restarts(Schedule):
 
     schedule: Schedule = field(check.schedule)
     period: ArrayLike = field(check.steps, positive=True)
-    decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True, maximum=1)
+    decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
 
     def _value(self, step: jax.Array) -> jax.Array:
         period = i32(self.period)
         cycles = (step // period).astype(jnp.float32)
-        return power(f32(self.decay), cycles) * self.schedule(step % period)
+        value, decay = self.schedule(step % period), f32(self.decay)
+        shrunk = power(jnp.where(decay > 1, 1.0, decay), cycles) * value
+        return jnp.where(decay > 1, times_power(value, _growth(decay), cycles), shrunk)
 
     def _horizon(self) -> int | None:
         return None
@@ -165,7 +174,8 @@ class DecayCycles(Schedule):
       shape: ``"cosine"``, ``"tanh"`` or ``"poly"``.
       end_value: :math:`E` (timm's ``lr_min``).
       cycle_mul: :math:`m \ge 1`.
-      cycle_decay: :math:`0 < d \le 1`, the peak's factor per cycle.
+      cycle_decay: :math:`d > 0`, the peak's factor per cycle (above 1 the peaks grow,
+        saturated at the largest float32).
       cycle_limit: the number of cycles, or ``None`` for no limit.
       k_decay: :math:`k > 0` (Zhang & Li, *k-decay*).
       power: :math:`p > 0`, for ``"poly"`` only (timm's default 0.5).
@@ -193,9 +203,7 @@ class DecayCycles(Schedule):
     shape: str = field(check.choice, static=True, default="cosine", options=CYCLE_SHAPES)
     end_value: ArrayLike = field(check.level, default=0.0)
     cycle_mul: ArrayLike = field(check.real, default=1.0, minimum=1)
-    cycle_decay: ArrayLike = field(
-        check.real, default=1.0, minimum=0, exclusive=True, maximum=1, fix=_GROWING_PEAKS
-    )
+    cycle_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
     cycle_limit: ArrayLike | None = field(check.steps, default=None, positive=True)
     k_decay: ArrayLike = field(check.real, default=1.0, minimum=0, exclusive=True)
     power: ArrayLike | None = field(check.real, default=None, minimum=0, exclusive=True)
@@ -225,10 +233,13 @@ class DecayCycles(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         index, position = growing_cycles(step, self.cycle_steps, self.cycle_mul)
         end = f32(self.end_value)
-        peak = f32(self.init_value) * power(f32(self.cycle_decay), index.astype(jnp.float32))
+        init, d, count = f32(self.init_value), f32(self.cycle_decay), index.astype(jnp.float32)
         k = f32(self.k_decay)
-        warped = jnp.where(k == 1, position, position**k)
-        value = lerp(end, peak, _unit_decay(self, warped))
+        shape = _unit_decay(self, jnp.where(k == 1, position, position**k))
+        shrinking = lerp(end, init * power(jnp.where(d > 1, 1.0, d), count), shape)
+        # A growing peak saturates after the shape has scaled it, not before.
+        growing = saturate(end - end * shape + times_power(init * shape, _growth(d), count))
+        value = jnp.where(d > 1, growing, shrinking)
         if self.cycle_limit is None:
             return value
         return jnp.where(index >= i32(self.cycle_limit), end, value)

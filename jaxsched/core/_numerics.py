@@ -11,9 +11,15 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 #: The last step a schedule counts to: steps are int32.
 INT32_MAX = 2**31 - 1
+#: The largest float32: where a value would pass it, it is this instead (never inf).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+# A product of this many powers, each at most 2**62, reaches 2**372: past what any float32
+# times a normal float32 can be (2**128 / 2**-126 = 2**254), with room for a factor near 0.
+_POWER_PIECES = 6
 
 
 def f32(x: Any) -> jax.Array:
@@ -44,6 +50,32 @@ def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
     """
     zero = exponent == 0
     return jnp.where(zero, 1.0, base ** jnp.where(zero, 1.0, exponent))
+
+
+def saturate(x: jax.Array) -> jax.Array:
+    """``x`` clipped to ``[-FLOAT32_MAX, FLOAT32_MAX]``: an overflow reads as the largest
+    float32, and its gradient there is 0, not NaN."""
+    return jnp.clip(x, -FLOAT32_MAX, FLOAT32_MAX)
+
+
+def times_power(x: jax.Array, base: jax.Array, count: jax.Array) -> jax.Array:
+    """``x * base**count`` for ``base > 1`` and a whole ``count >= 0``, saturated (see
+    :func:`saturate`) and never inf or NaN, in values or gradients.
+
+    ``base**count`` alone overflows long before the product must (a small ``x``), and an
+    infinite power times a zero ``x`` is NaN. The power is taken in pieces of at most
+    ``2**62`` each, multiplied into ``x`` one after the other and saturated at each: a zero
+    ``x`` stays 0, no product is ever infinite (so no gradient is ``0 * inf``), and each
+    piece (an integer power) is as exact as ``base**count`` itself. A gradient can still
+    overflow where the true one passes the largest float32.
+    """
+    per = jnp.maximum(jnp.floor(62 / jnp.log2(base)), 1.0)
+    left = count
+    for _ in range(_POWER_PIECES):
+        piece = jnp.minimum(left, per)
+        x = saturate(x * power(base, piece))
+        left = left - piece
+    return x
 
 
 def add_steps(a: Any, b: Any) -> jax.Array:

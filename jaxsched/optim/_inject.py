@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import jax
@@ -88,6 +88,53 @@ def _by_reference(factory: Any) -> Any:
     return None if "<" in name else factory
 
 
+class ScheduledValues(dict):
+    """``ScheduledState.scheduled_values``: the scheduled hyperparameters as the last update
+    used them. A dict, so that ``optax.tree_utils.tree_get`` finds them; ``tree_set``
+    builds a plain dict in its place, which the next update refuses (a schedule would
+    overwrite the number set, silently)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ScheduledState._rebuilt_values, (dict(self),))
+
+
+class TracedSchedules(Mapping):
+    """``ScheduledState.traced_schedules``: a read-only mapping, not a dict, so that
+    ``optax.tree_utils.tree_get(state, "learning_rate")`` finds the value in
+    ``scheduled_values`` and not the schedule as well."""
+
+    def __init__(self, schedules: Mapping[str, Schedule]) -> None:
+        self._schedules = dict(schedules)
+
+    def __getitem__(self, name: str) -> Schedule:
+        return self._schedules[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._schedules)
+
+    def __len__(self) -> int:
+        return len(self._schedules)
+
+    def __repr__(self) -> str:
+        return f"TracedSchedules({self._schedules!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ScheduledState._rebuilt_traced, (self._schedules,))
+
+
+def _register_mapping(cls: type, rebuild: Callable[[dict[str, Any]], Any]) -> None:
+    """Flattened as a dict (children under their ``DictKey``), unflattened as ``cls``."""
+    jax.tree_util.register_pytree_with_keys(
+        cls,
+        lambda d: ([(jax.tree_util.DictKey(k), d[k]) for k in sorted(d)], tuple(sorted(d))),
+        lambda keys, values: rebuild(dict(zip(keys, values, strict=True))),
+    )
+
+
+_register_mapping(ScheduledValues, ScheduledValues)
+_register_mapping(TracedSchedules, TracedSchedules)
+
+
 # Not frozen: JAX rebuilds the state on every jitted step, and a frozen dataclass' __init__
 # costs a microsecond more of it. Treat it as immutable all the same (dataclasses.replace).
 @dataclasses.dataclass
@@ -104,6 +151,11 @@ class ScheduledState:
       inner_state: the state of the optimizer being injected into.
       hyperparams: the changeable numbers (by default, those passed to :func:`inject`),
         in the hyperparameter dtype; change one with ``optax.tree_utils.tree_set``.
+      scheduled_values: the scheduled hyperparameters as the last update used them
+        (update 0's values before any update, as optax's ``hyperparams`` show them), with
+        the reduce-on-plateau factor applied: what
+        ``optax.tree_utils.tree_get(state, "learning_rate")`` finds. Read only: a
+        schedule sets them, and ``tree_set`` on one raises at the next update.
       traced_schedules: schedules whose hyperparameters were traced when the optimizer
         was built (a ``vmap`` over schedules): their leaves travel in the state.
       plateau: the reduce-on-plateau factor and counters (:class:`PlateauState`), or
@@ -113,7 +165,8 @@ class ScheduledState:
     count: jax.Array
     inner_state: Any
     hyperparams: dict[str, jax.Array]
-    traced_schedules: dict[str, Schedule]
+    scheduled_values: ScheduledValues
+    traced_schedules: TracedSchedules
     plan: _Plan = dataclasses.field(repr=False)
     plateau: PlateauState | None = None
 
@@ -121,6 +174,16 @@ class ScheduledState:
     def _rebuilt_plan(*fields: Any) -> _Plan:
         """The static part of a state, unpickled (see ``_Plan.__reduce__``)."""
         return _Plan(*fields)
+
+    @staticmethod
+    def _rebuilt_values(values: dict[str, Any]) -> ScheduledValues:
+        """``scheduled_values``, unpickled through this public class."""
+        return ScheduledValues(values)
+
+    @staticmethod
+    def _rebuilt_traced(schedules: dict[str, Schedule]) -> TracedSchedules:
+        """``traced_schedules``, unpickled through this public class."""
+        return TracedSchedules(schedules)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -174,7 +237,14 @@ class ScheduledState:
 
 jax.tree_util.register_dataclass(
     ScheduledState,
-    data_fields=["count", "inner_state", "hyperparams", "traced_schedules", "plateau"],
+    data_fields=[
+        "count",
+        "inner_state",
+        "hyperparams",
+        "scheduled_values",
+        "traced_schedules",
+        "plateau",
+    ],
     meta_fields=["plan"],
 )
 
@@ -220,12 +290,8 @@ class InnerHyperparams(dict):
         return (dict, (dict(self),))
 
 
-# A dict to JAX and optax.tree_utils (keys are DictKeys); unflattened, a plain dict.
-jax.tree_util.register_pytree_with_keys(
-    InnerHyperparams,
-    lambda d: ([(jax.tree_util.DictKey(k), d[k]) for k in sorted(d)], tuple(sorted(d))),
-    lambda keys, values: dict(zip(keys, values, strict=True)),
-)
+# A dict to JAX and optax.tree_utils; unflattened, a plain dict.
+_register_mapping(InnerHyperparams, dict)
 
 
 def _expects_number(factory: Callable[..., Any], name: str) -> bool:
@@ -456,7 +522,8 @@ def inject(
         ),
     )
 
-    def build(state: ScheduledState) -> optax.GradientTransformationExtraArgs:
+    def arguments(state: ScheduledState) -> dict[str, Any]:
+        """The numbers the optimizer is built with for update ``state.count``."""
         dtype = None if state.plan.as_given else state.plan.dtype
         values = {n: _convert_number(v, dtype) for n, v in state.plan.constants}
         values |= {n: state.value(n, state.count) for n in state.names if n not in values}
@@ -465,7 +532,14 @@ def inject(
             value = values[name]
             value = value if _typed(value) else jnp.asarray(value, state.plan.dtype)
             values[name] = value * state.plateau.factor.astype(value.dtype)
+        return values
+
+    def build(values: dict[str, Any]) -> optax.GradientTransformationExtraArgs:
         return optax.with_extra_args_support(optimizer(**passed_through, **values))
+
+    def scheduled(state: ScheduledState, values: dict[str, Any]) -> ScheduledValues:
+        names = [n for n, _ in state.plan.schedules] + list(state.traced_schedules)
+        return ScheduledValues({n: jnp.asarray(values[n]) for n in names})
 
     def init(params: Any) -> ScheduledState:
         dtype = hyperparam_dtype
@@ -480,18 +554,35 @@ def inject(
             hyperparams={
                 n: jnp.asarray(_convert_number(numbers[n], dtype)) for n in numbers if n in stored
             },
-            traced_schedules=traced,
+            scheduled_values=ScheduledValues(),
+            traced_schedules=TracedSchedules(traced),
             plan=state_plan,
             plateau=None if plateau is None else plateau.init(),
         )
-        return dataclasses.replace(state, inner_state=build(state).init(params))
+        values = arguments(state)
+        return dataclasses.replace(
+            state,
+            inner_state=build(values).init(params),
+            scheduled_values=scheduled(state, values),
+        )
 
     def update(updates: Any, state: ScheduledState, params: Any = None, **extra: Any) -> Any:
         # The float32 hyperparameters meet the inner state's own dtypes here; that is
         # optax's designed behaviour, so run it under standard promotion even when the
         # caller's code is strict, and cast back so that scan carries keep their dtypes.
+        if not isinstance(state.scheduled_values, ScheduledValues):
+            names = sorted(state.scheduled_values)
+            raise TypeError(
+                f"inject: the state's scheduled_values were replaced (by "
+                f"optax.tree_utils.tree_set?), but {names} are schedules: the next update "
+                f"would overwrite them, and the numbers set would change nothing. To set a "
+                f"hyperparameter by hand, pass it as a number with "
+                f"jaxsched.inject(..., changeable=[...]) and tree_set that; to change a "
+                f"schedule, build the optimizer with the new one."
+            )
+        values = arguments(state)
         with jax.numpy_dtype_promotion("standard"):
-            new_updates, new_inner = build(state).update(
+            new_updates, new_inner = build(values).update(
                 updates, state.inner_state, params, **extra
             )
         applied = state.plateau
@@ -501,6 +592,7 @@ def inject(
             state,
             count=optax.safe_increment(state.count),
             inner_state=_cast_like(new_inner, state.inner_state),
+            scheduled_values=scheduled(state, values),
             plateau=applied,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -156,6 +157,55 @@ def test_a_hand_override_of_what_is_not_stored_raises_with_the_fix() -> None:
     assert type(pickle.loads(pickle.dumps(state.inner.hyperparams))) is dict
 
 
+def _plateau_then_rate(lr: js.Schedule) -> optax.GradientTransformation:
+    return js.inject(optax.sgd, learning_rate=lr, plateau=js.ReduceOnPlateau(patience=0))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda lr: js.inject(optax.adamw, learning_rate=lr, weight_decay=1e-4),
+        lambda lr: optax.chain(optax.clip(1.0), js.inject(optax.adam, learning_rate=lr)),
+        _plateau_then_rate,
+    ],
+    ids=["adamw", "chain", "plateau"],
+)
+def test_optax_tree_get_finds_the_learning_rate_of_the_last_update(build: Callable) -> None:
+    # optax's documented read-out: tree_get(state, "learning_rate") is the value the last
+    # update used (update 0's before any, as optax's inject_hyperparams stores it).
+    lr = js.warmup_cosine_decay(0.0, 1e-3, warmup_steps=3, decay_steps=10)
+    tx = build(lr)
+    params = jnp.ones(2)
+    state, update = tx.init(params), jax.jit(tx.update)
+    assert optax.tree_utils.tree_get(state, "learning_rate") == lr(0)
+    for i in range(6):
+        if isinstance(state, js.ScheduledState) and state.plateau is not None:
+            state = js.report_metric(state, 1.0)  # no improvement: a cut from update 2 on
+        _, state = update(jnp.ones(2), state, params)
+        found = optax.tree_utils.tree_get(state, "learning_rate")
+        assert found.dtype == jnp.float32
+        assert found == js.lr_applied(state), i
+
+
+def test_tree_get_finds_one_value_for_a_traced_schedule_and_tree_set_on_it_raises() -> None:
+    def train(peak: jax.Array) -> Any:
+        tx = js.inject(optax.sgd, learning_rate=js.Linear(peak, 0.0, 4))
+        _, state = tx.update(jnp.ones(()), tx.init(jnp.zeros(())))
+        return state
+
+    state = jax.vmap(train)(jnp.asarray([0.1, 0.2]))
+    found = optax.tree_utils.tree_get(state, "learning_rate")
+    np.testing.assert_array_equal(found, np.float32([0.1, 0.2]))
+    assert isinstance(
+        pickle.loads(pickle.dumps(state)).traced_schedules["learning_rate"], js.Linear
+    )
+    # Setting a scheduled value would be overwritten by the schedule: refused, with the fix.
+    tx = js.inject(optax.sgd, learning_rate=js.Linear(0.1, 0.0, 4))
+    changed = optax.tree_utils.tree_set(tx.init(jnp.zeros(2)), learning_rate=0.5)
+    with pytest.raises(TypeError, match=r"\['learning_rate'\] are schedules.*changeable="):
+        jax.jit(tx.update)(jnp.ones(2), changed)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -217,8 +267,9 @@ LEAN_SHAPES = {
 
 @pytest.mark.parametrize("name", list(LEAN_SHAPES))
 def test_injection_costs_what_a_schedule_passed_to_optax_costs(name: str) -> None:
-    # Same arithmetic bit for bit, and no more state than optax.adam(schedule): the
-    # schedule and Adam's defaults are compile-time constants, not leaves.
+    # Same arithmetic bit for bit, and no more state than optax.adam(schedule) but the
+    # value last used (one float32, what optax.tree_utils.tree_get reads): the schedule
+    # and Adam's defaults are compile-time constants, not leaves.
     schedule = LEAN_SHAPES[name]
     params = {"w": jnp.linspace(-1.0, 1.0, 5), "b": jnp.ones(())}
     injected, direct = js.inject(optax.adam, learning_rate=schedule), optax.adam(schedule)
@@ -236,7 +287,8 @@ def test_injection_costs_what_a_schedule_passed_to_optax_costs(name: str) -> Non
 
     (ours, state), (theirs, optax_state) = train(injected), train(direct)
     jax.tree.map(np.testing.assert_array_equal, ours, theirs)
-    assert len(jax.tree.leaves(state)) <= len(jax.tree.leaves(optax_state))
+    assert len(jax.tree.leaves(state)) <= len(jax.tree.leaves(optax_state)) + 1
+    assert state.scheduled_values["learning_rate"].shape == ()
     assert js.lr_applied(state) == schedule(11) and js.update_count(state) == 12
     metrics = js.lr_metrics(state)
     assert metrics["b2"] == np.float32(0.999) and metrics["eps_root"] == 0.0

@@ -377,7 +377,6 @@ BAD = [
     (schedules.ExponentialDecay(0.1, 10, -0.5), None, ValueError, "^ExponentialDecay: decay_rate must be positive"),
     (schedules.ExponentialDecay(0.1, 10, 1.5), None, ValueError, "Set end_value to cap it"),
     (schedules.CosineDecay(0.1, 10.5), None, TypeError, "^CosineDecay: decay_steps must be an integer"),
-    (schedules.CosineDecayRestarts(0.1, 10, m_mul=1.5), None, ValueError, "^CosineRestarts: m_mul must be <= 1"),
     (schedules.PiecewiseConstantDecay([20, 10], [1.0, 0.5, 0.1]), None, ValueError, r"^from_keras: PiecewiseConstantDecay: boundaries must be strictly increasing, got boundaries=\[20, 10\]"),
     (_cosine_config(initial_learning_rate=0.1, decay_steps=10, warmup_target=1.0, warmup_steps=-5), None, ValueError, "^Warmup: warmup_steps must be >= 0"),
 ]  # fmt: skip

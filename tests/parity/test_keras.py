@@ -128,6 +128,15 @@ def test_cosine_decay_restarts(seed: int, t_mul: float) -> None:
     )
 
 
+def test_cosine_decay_restarts_with_growing_peaks() -> None:
+    # Keras' own config test (CosineDecayRestarts in its schedules test): peaks grow 4x.
+    theirs = schedules.CosineDecayRestarts(0.05, 10, alpha=0.1, t_mul=3.0, m_mul=4.0)
+    steps = np.unique(np.concatenate([np.arange(0, 1300, 3), [9, 10, 39, 40, 129, 130]]))
+    ours = js.from_keras(schedules.serialize(theirs))
+    assert ours == js.CosineRestarts(0.05, 10, t_mul=3.0, m_mul=4.0, alpha=0.1)
+    assert_close(ours, keras_lrs(theirs, steps), steps)
+
+
 def test_keras_restarts_13_and_15_are_wrong_and_ours_are_not() -> None:
     theirs = schedules.CosineDecayRestarts(1.0, 1, t_mul=2.0)
     ours = js.CosineRestarts(1.0, 1, t_mul=2.0)

@@ -140,6 +140,10 @@ GRADIENT_CASES = {
     "warmup_power_at_zero": js.Warmup(js.Constant(1.0), 10, power=2.0),
     "cyclical_exp_range": js.Cyclical(0.1, 1.0, 5, mode="exp_range", gamma=0.99),
     "restarts_any": js.Restarts(js.Linear(1.0, 0.0, 6), 6, decay=0.5),
+    # Peaks that grow until they saturate at the largest float32 (gradient 0 there).
+    "restarts_growing_peaks": js.CosineRestarts(1e-3, 1, t_mul=1.0, m_mul=1e30),
+    "cycles_growing_peaks": js.DecayCycles(1e-3, 2, "poly", cycle_decay=1e30),
+    "restarts_any_growing": js.Restarts(js.Linear(1.0, 0.0, 3), 3, decay=1e20),
 }
 
 
@@ -259,3 +263,17 @@ def test_a_schedule_traced_first_keeps_nothing_from_the_trace() -> None:
     second = np.asarray(jax.jit(lambda t: s(t))(steps))
     np.testing.assert_array_equal(first, second)
     np.testing.assert_array_equal(np.asarray(s(steps)), first)
+
+
+@pytest.mark.parametrize(
+    "name", ["restarts_growing_peaks", "cycles_growing_peaks", "restarts_any_growing"]
+)
+def test_growing_peaks_saturate_at_the_largest_float32(name: str) -> None:
+    # Keras and timm take growth factors above 1 and reach inf; the value is the largest
+    # float32 instead, wherever the formula passes it (eagerly and compiled).
+    schedule = GRADIENT_CASES[name]
+    steps = np.asarray([0, 1, 2, 3, 5, 7, 8, 1000, 2**24 + 1, INT32_MAX])
+    biggest = np.finfo(np.float32).max
+    for values in (np.asarray(schedule(steps)), np.asarray(_evaluate(schedule, steps))):
+        assert values[0] <= 1.0 and np.all(values[-3:] == biggest), values
+        assert np.all(np.isfinite(values)) and np.count_nonzero(values == biggest) >= 3

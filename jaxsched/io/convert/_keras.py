@@ -127,8 +127,8 @@ def from_keras(schedule_or_config: Any, class_name: str | None = None) -> Schedu
     then NaN), a ``PowerDecayWithOffset`` without ``pre_offset_learning_rate`` (Model
     Garden's default 1e6 would be the rate of update 0), and a TF Addons ``scale_fn``
     that is not a function (a serialized config names it only). Values Keras takes but
-    jaxsched refuses (a negative or zero rate, an ``ExponentialDecay`` rate above 1, an
-    ``m_mul`` above 1, a fractional ``decay_steps`` or ``step_size``, unsorted
+    jaxsched refuses (a negative or zero rate, an ``ExponentialDecay`` rate above 1
+    without a cap, a fractional ``decay_steps`` or ``step_size``, unsorted
     boundaries, a positive power above 1) raise the constructor's error.
 
     Args:

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxsched.core import _exact as exact
 from jaxsched.core._names import check_call
 from jaxsched.core._numerics import INT32_MAX
 
@@ -125,9 +126,31 @@ def as_step(step: ArrayLike) -> Any:
     return step.astype(jnp.int32)
 
 
-@functools.partial(jax.jit, static_argnums=0)
-def _evaluate_compiled(treedef: Any, leaves: list[jax.Array], step: jax.Array) -> jax.Array:
-    return jax.tree_util.tree_unflatten(treedef, leaves)._evaluate(step)
+@functools.partial(jax.jit, static_argnums=(0, 1))
+def _evaluate_compiled(
+    treedef: Any, layout: exact.Layout, leaves: list[jax.Array], flat: jax.Array, step: jax.Array
+) -> jax.Array:
+    with exact.replaying(exact.unpacked(layout, flat)):
+        return jax.tree_util.tree_unflatten(treedef, leaves)._evaluate(step)
+
+
+# Structures (and step shapes) that ask for no float64 constant: no need to look again.
+_NO_CONSTANTS: set[tuple[Any, tuple[int, ...]]] = set()
+_NOTHING = np.zeros(0, np.float32)
+
+
+def _host_constants(form: Any, treedef: Any, shape: tuple[int, ...]) -> tuple[Any, Any]:
+    """The float64 constants ``form`` asks for with concrete leaves, at steps of ``shape``
+    (a batched join asks once per member, or once per step; see ``_exact``), packed."""
+    if (treedef, shape) in _NO_CONSTANTS:
+        return (), _NOTHING
+    with exact.recording() as record:
+        jax.eval_shape(form._evaluate, jax.ShapeDtypeStruct(shape, jnp.int32))
+    layout, flat = exact.packed(record)
+    if not layout:
+        _NO_CONSTANTS.add((treedef, shape))
+        return (), _NOTHING
+    return layout, jax.device_put(flat)
 
 
 def _leaf_key(leaf: Any) -> Any:
@@ -211,7 +234,7 @@ class ScheduleBase:
 
     def __call__(self, step: ArrayLike) -> jax.Array:
         t = as_step(step)
-        if isinstance(t, jax.core.Tracer):
+        if isinstance(t, jax.core.Tracer) or exact.in_use():
             return self._evaluate(jnp.asarray(t))
         # A call from Python (a plot, a log line, a PyTorch-style loop) runs one compiled
         # function, cached per schedule structure and step shape, not op by op. The leaves
@@ -219,18 +242,27 @@ class ScheduleBase:
         # call would be half its cost.
         compiled = self.__dict__.get(_ON_DEVICE)
         if compiled is None:
-            leaves, treedef = jax.tree_util.tree_flatten(self._called_form())
+            form = self._called_form()
+            leaves, treedef = jax.tree_util.tree_flatten(form)
             if not any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
                 leaves = jax.device_put(leaves)
             # Inside a trace (a schedule calling another at a fixed step) device_put is
             # staged too: trace the call as usual and keep nothing.
             if any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
                 return self._evaluate(jnp.asarray(t))
-            compiled = (treedef, leaves)
+            # The compiled function takes the leaves as arguments, so what the schedule
+            # computes from them in float64 is computed from the form as built and passed
+            # along, per step shape.
+            compiled = (treedef, leaves, form, {})
             object.__setattr__(self, _ON_DEVICE, compiled)
-        if np.size(t) < _WHOLE_CURVE_FROM:
-            return _evaluate_compiled(*compiled, t)
-        return self._curve(t)
+        if np.size(t) >= _WHOLE_CURVE_FROM:
+            return self._curve(t)
+        treedef, leaves, form, constants = compiled
+        shape = np.shape(t)
+        packed = constants.get(shape)
+        if packed is None:
+            packed = constants[shape] = _host_constants(form, treedef, shape)
+        return _evaluate_compiled(treedef, packed[0], leaves, packed[1], t)
 
     def _curve(self, steps: Any) -> jax.Array:
         """The schedule at ``steps`` (int32, on the host), compiled for this schedule with

@@ -36,58 +36,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from jaxsched.core import _doublefloat as df
 from jaxsched.core._numerics import INT32_MAX, f32, i32
 
-DoubleFloat = tuple[jax.Array, jax.Array]
 _MAX_WALK = 4096
-
-
-def _two_sum(a: jax.Array, b: jax.Array) -> DoubleFloat:
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _quick_two_sum(a: jax.Array, b: jax.Array) -> DoubleFloat:
-    s = a + b
-    return s, b - (s - a)
-
-
-def _split(a: jax.Array) -> DoubleFloat:
-    """``a`` as a 12-bit head and an exact tail, by masking bits (no rounding to trust)."""
-    bits = lax.bitcast_convert_type(a, jnp.uint32) & jnp.uint32(0xFFFFF000)
-    head = lax.bitcast_convert_type(bits, jnp.float32)
-    return head, a - head
-
-
-def _two_prod(a: jax.Array, b: jax.Array) -> DoubleFloat:
-    """``a * b`` as a double-float, from the four exact products of 12-bit halves.
-
-    Dekker's ``a * b - fl(a * b)`` would be exact too, but XLA recomputes ``fl(a * b)``
-    inside fusions and contracts it into a fused multiply-add, which cancels the error
-    term; products of 12-bit halves are exact, so contraction cannot change them.
-    """
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    p, e1 = _two_sum(ah * bh, ah * bl)
-    p, e2 = _two_sum(p, al * bh)
-    return _quick_two_sum(p, (e1 + e2) + al * bl)
-
-
-def _add(x: DoubleFloat, y: DoubleFloat) -> DoubleFloat:
-    s, e = _two_sum(x[0], y[0])
-    return _quick_two_sum(s, e + (x[1] + y[1]))
-
-
-def _mul(x: DoubleFloat, y: DoubleFloat) -> DoubleFloat:
-    p, e = _two_prod(x[0], y[0])
-    return _quick_two_sum(p, e + (x[0] * y[1] + x[1] * y[0]))
-
-
-def _from_int(n: jax.Array) -> DoubleFloat:
-    """A non-negative int32 as an exact double-float (two pieces of at most 16 bits)."""
-    high = (n & ~0xFFFF).astype(jnp.float32)
-    return _quick_two_sum(high, (n & 0xFFFF).astype(jnp.float32))
 
 
 def _trailing_zeros(n: jax.Array) -> jax.Array:
@@ -95,20 +47,20 @@ def _trailing_zeros(n: jax.Array) -> jax.Array:
     return lax.population_count((n & -n) - 1)
 
 
-def _grow(e: DoubleFloat, d: DoubleFloat) -> DoubleFloat:
+def _grow(e: df.DoubleFloat, d: df.DoubleFloat) -> df.DoubleFloat:
     """``m**(j+1) - 1`` from ``e = m**j - 1`` and ``d = m - 1``: ``e + d + e d``."""
-    return _add(_add(e, d), _mul(e, d))
+    return df.add(df.add(e, d), df.mul(e, d))
 
 
-def _power_minus_one(d: DoubleFloat, j: jax.Array) -> DoubleFloat:
+def _power_minus_one(d: df.DoubleFloat, j: jax.Array) -> df.DoubleFloat:
     """``(1 + d)**j - 1`` in double-float, by binary powering (kept small: no ``1 +``)."""
 
     def body(state: tuple) -> tuple:
         n, base, acc = state
         odd = (n & 1) == 1
-        grown = _add(_add(acc, base), _mul(acc, base))
+        grown = df.add(df.add(acc, base), df.mul(acc, base))
         acc = tuple(jnp.where(odd, g, a) for g, a in zip(grown, acc, strict=True))
-        squared = _add(_add(base, base), _mul(base, base))
+        squared = df.add(df.add(base, base), df.mul(base, base))
         return n >> 1, squared, acc
 
     zero = jnp.zeros(j.shape, jnp.float32)
@@ -130,11 +82,11 @@ def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> t
     mantissa = (bits & 0x7FFFFF) | 0x800000
     k = 150 - (bits >> 23) - _trailing_zeros(mantissa)
     first_twos = _trailing_zeros(first)
-    t_d = _mul(_from_int(step), d)
-    f_df = _from_int(first)
+    t_d = df.mul(df.from_int(step), d)
+    f_df = df.from_int(first)
 
-    def reached(j: jax.Array, e: DoubleFloat) -> jax.Array:
-        gap = _add(t_d, _mul(f_df, (-e[0], -e[1])))
+    def reached(j: jax.Array, e: df.DoubleFloat) -> jax.Array:
+        gap = df.add(t_d, df.mul(f_df, (-e[0], -e[1])))
         whole_start = k * jnp.minimum(j - 1, 31) <= first_twos
         return gap[0] + gap[1] >= jnp.where(whole_start, -0.5 * d_hi, 0.0)
 
@@ -157,7 +109,7 @@ def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> t
     e_next = _grow(e, d)
     start = (j, e, e_next, reached(j + 1, e_next), 0)
     j, e, *_ = lax.while_loop(lambda s: jnp.any(s[3]) & (s[4] < _MAX_WALK), walk, start)
-    gap = _add(t_d, _mul(f_df, (-e[0], -e[1])))
+    gap = df.add(t_d, df.mul(f_df, (-e[0], -e[1])))
     length_d = first_f * d_hi * (1 + e[0])  # F (m - 1) m**j
     exact = jnp.clip((gap[0] + gap[1]) / length_d, 0.0, 1.0)
     # Gradient (with respect to growth) from the closed form; value from the exact gap.

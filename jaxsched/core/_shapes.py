@@ -13,16 +13,19 @@ from jaxsched.core._numerics import ramp
 SHAPES = ("linear", "cosine", "1-sqrt")
 
 
-def fall(shape: str, progress: jax.Array) -> jax.Array:
-    """The fraction of a decay still to go, from 1 at ``progress=0`` to 0 at 1.
+def fall(shape: str, left: jax.Array) -> jax.Array:
+    """The fraction of a decay still to go, from 1 at ``left=1`` to 0 at ``left=0``, with
+    ``left = 1 - p`` the fraction of steps still to go (:func:`remaining`).
 
-    ``linear``: ``1 - p``; ``cosine``: ``(1 + cos(pi p)) / 2``; ``1-sqrt``: ``1 - sqrt(p)``.
+    ``linear``: ``1 - p``; ``cosine``: ``(1 + cos(pi p)) / 2``; ``1-sqrt``: ``1 - sqrt(p)``,
+    each written in ``left`` so that it keeps its relative precision near the end
+    (``sin(pi left / 2)**2``; ``left / (1 + sqrt(1 - left))``).
     """
     if shape == "cosine":
-        return 0.5 * (1 + jnp.cos(jnp.pi * progress))
+        return jnp.sin(0.5 * jnp.pi * left) ** 2
     if shape == "1-sqrt":
-        return 1 - jnp.sqrt(progress)
-    return 1 - progress
+        return left / (1 + jnp.sqrt(1 - left))
+    return left
 
 
 def rise(shape: str, done: jax.Array, length: jax.Array) -> jax.Array:

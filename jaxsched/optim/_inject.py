@@ -185,6 +185,20 @@ class ScheduledState:
         """``traced_schedules``, unpickled through this public class."""
         return TracedSchedules(schedules)
 
+    def __setstate__(self, saved: dict[str, Any]) -> None:
+        self.__dict__.update(saved)
+        if "scheduled_values" in saved:
+            return
+        # Pickled by jaxsched 0.2: the values of the last update, recomputed as it used them.
+        self.traced_schedules = TracedSchedules(self.traced_schedules)
+        last = jnp.maximum(self.count - 1, 0)
+        names = [n for n, _ in self.plan.schedules] + list(self.traced_schedules)
+        values = {n: self.value(n, last) for n in names}
+        if self.plateau is not None and self.plateau.rule.hyperparam in values:
+            name = self.plateau.rule.hyperparam
+            values[name] = values[name] * self.plateau.factor_applied.astype(values[name].dtype)
+        self.scheduled_values = ScheduledValues(values)
+
     @property
     def names(self) -> tuple[str, ...]:
         """Every injected hyperparameter: scheduled, changeable or constant."""

@@ -86,7 +86,14 @@ class _Injected:
             raise LookupError(
                 f"{name!r} is not injected at opt_state{self.path}; injected: {sorted(self.names)}."
             )
-        if isinstance(self.state, ScheduledState):
+        if (
+            isinstance(self.state, ScheduledState)
+            and applied
+            and name in self.state.scheduled_values
+        ):
+            # The number the last update used, as it used it (plateau factor included).
+            value = jnp.asarray(self.state.scheduled_values[name])
+        elif isinstance(self.state, ScheduledState):
             value = self.state.value(name, self.count - 1 if applied else self.count)
             if jnp.issubdtype(value.dtype, jnp.floating):
                 # As inject multiplies it in, so that the product is the same number.

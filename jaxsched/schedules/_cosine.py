@@ -8,7 +8,8 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
-from jaxsched.core._numerics import f32, lerp, ramp
+from jaxsched.core._exact import remaining
+from jaxsched.core._numerics import f32, lerp
 from jaxsched.core._schedule import Schedule
 
 
@@ -90,8 +91,8 @@ class CosineDecay(Schedule):
         return floor_value(self.init_value, self.alpha, self.end_value)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        frac = ramp(step, 0, self.decay_steps)
-        cosine = 0.5 * (1 + jnp.cos(jnp.pi * frac))
+        # (1 + cos(pi f)) / 2 as sin(pi (1 - f) / 2)**2: near the end 1 + cos cancels.
+        cosine = jnp.sin(0.5 * jnp.pi * remaining(step, 0, self.decay_steps)) ** 2
         return lerp(self.floor(), f32(self.init_value), cosine ** f32(self.exponent))
 
     def _horizon(self) -> int | None:

@@ -10,9 +10,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxsched.core import _exact as exact
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
-from jaxsched.core._numerics import INT32_MAX, add_steps, f32, i32, lerp, power
+from jaxsched.core._numerics import INT32_MAX, add_steps, f32, i32, lerp
 from jaxsched.core._schedule import Schedule
 
 CYCLICAL_MODES = ("triangular", "triangular2", "exp_range")
@@ -138,7 +139,8 @@ class Cyclical(Schedule):
         down = up if self.step_size_down is None else i32(self.step_size_down)
         period = add_steps(up, down)
         position = step % period
-        cycle = (step // period + 1).astype(jnp.float32)
+        cycles = step // period + 1
+        cycle = cycles.astype(jnp.float32)
         rising = position.astype(jnp.float32) / up.astype(jnp.float32)
         falling = (period - position).astype(jnp.float32) / down.astype(jnp.float32)
         # The peak is set, not divided: XLA's division by a reciprocal may miss it by an ulp.
@@ -150,7 +152,7 @@ class Cyclical(Schedule):
         elif self.mode == "triangular2":
             scale = 0.5 ** (argument - 1)
         elif self.mode == "exp_range":
-            scale = power(f32(self.gamma), argument)
+            scale = exact.exact_power(self.gamma, cycles if scale_mode == "cycle" else step)
         else:
             scale = jnp.ones_like(argument)
         return lerp(f32(self.init_value), f32(self.peak_value), wave * scale)

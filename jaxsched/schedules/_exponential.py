@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -10,6 +11,8 @@ import numpy as np
 from jax import lax
 from jax.typing import ArrayLike
 
+from jaxsched.core import _doublefloat as df
+from jaxsched.core import _exact as exact
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
 from jaxsched.core._numerics import f32, i32
@@ -29,6 +32,33 @@ def decay_progress(step: jax.Array, begin: Any, period: Any, staircase: bool) ->
     if staircase:
         return whole
     return whole + (elapsed % period).astype(jnp.float32) / period.astype(jnp.float32)
+
+
+def exact_exponent(
+    step: jax.Array,
+    begin: Any,
+    period: Any,
+    staircase: bool,
+    per_period: Callable[..., Any],
+    *hyperparams: Any,
+) -> tuple[df.DoubleFloat, df.DoubleFloat] | None:
+    """``p * per_period(*hyperparams)``, with ``p`` the progress of :func:`decay_progress`,
+    as a double-float exact to about 48 bits, and the per-update (or per-stair) factor.
+
+    ``per_period`` (``log(rate)``, say) is computed in float64 from the hyperparameters as
+    written and divided by ``period`` on the host, so the product with the integer count
+    loses nothing a float64 formula keeps. ``None`` where the hyperparameters are traced.
+    """
+
+    def per_count(period: Any, *values: Any) -> Any:
+        return per_period(*values) if staircase else per_period(*values) / period
+
+    factor = exact.host_constant(per_count, period, *hyperparams)
+    if factor is None:
+        return None
+    elapsed = jnp.maximum(step - i32(begin), 0)
+    count = elapsed // i32(period) if staircase else elapsed
+    return df.mul(df.from_int(count), factor), factor
 
 
 class ExponentialDecay(Schedule):
@@ -87,8 +117,31 @@ class ExponentialDecay(Schedule):
             )
 
     def _value(self, step: jax.Array) -> jax.Array:
+        init = f32(self.init_value)
+        found = exact_exponent(
+            step, self.transition_begin, self.transition_steps, self.staircase, np.log,
+            self.decay_rate,
+        )  # fmt: skip
+        if found is None:
+            return self._float32_value(step, init)
+        exponent, log_rate = found
+        if self.end_value is None:
+            return init * df.exp(exponent)
+        end = f32(self.end_value)
+        grows = log_rate[0] > 0
+        # Stop a growth where it reaches the cap, before exp overflows (inf * 0 is NaN in
+        # the gradient with respect to init_value).
+        to_cap = jnp.log(jnp.where(init > 0, end / jnp.where(init > 0, init, 1.0), jnp.inf))
+        stop = lax.stop_gradient(jnp.clip(to_cap, 0, jnp.log(check.FLOAT32_MAX * 2.0**-40)))
+        capped = grows & (exponent[0] > stop)
+        exponent = (jnp.where(capped, stop, exponent[0]), jnp.where(capped, 0.0, exponent[1]))
+        value = init * df.exp(exponent)
+        return jnp.where(grows, jnp.minimum(value, end), jnp.maximum(value, end))
+
+    def _float32_value(self, step: jax.Array, init: jax.Array) -> jax.Array:
+        """The value from float32 hyperparameters (traced ones): ``I r**p``."""
         p = decay_progress(step, self.transition_begin, self.transition_steps, self.staircase)
-        rate, init = f32(self.decay_rate), f32(self.init_value)
+        rate = f32(self.decay_rate)
         if self.end_value is None:
             return init * rate**p
         end = f32(self.end_value)
@@ -144,6 +197,11 @@ class NaturalExpDecay(Schedule):
     staircase: bool = field(check.flag, static=True, default=False)
 
     def _value(self, step: jax.Array) -> jax.Array:
+        found = exact_exponent(
+            step, 0, self.decay_steps, self.staircase, np.negative, self.decay_rate
+        )
+        if found is not None:
+            return f32(self.init_value) * df.exp(found[0])
         p = decay_progress(step, 0, self.decay_steps, self.staircase)
         return f32(self.init_value) * jnp.exp(-f32(self.decay_rate) * p)
 

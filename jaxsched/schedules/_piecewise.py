@@ -10,9 +10,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxsched.core import _exact as exact
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
-from jaxsched.core._numerics import f32, i32, power
+from jaxsched.core._numerics import f32, i32
 from jaxsched.core._schedule import Schedule
 
 #: Up to this many boundaries every one is compared with the step, beyond a sorted search.
@@ -192,8 +193,7 @@ class StepDecay(Schedule):
     )
 
     def _value(self, step: jax.Array) -> jax.Array:
-        index = (step // i32(self.step_size)).astype(jnp.float32)
-        return f32(self.init_value) * power(f32(self.gamma), index)
+        return f32(self.init_value) * exact.exact_power(self.gamma, step // i32(self.step_size))
 
     def _horizon(self) -> int | None:
         return None
@@ -238,8 +238,8 @@ class MultiStepDecay(Schedule):
             check.representable("MultiStepDecay", "init_value * gamma ** len(milestones)", last)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        count = intervals_passed(step, self.milestones).astype(jnp.float32)
-        return f32(self.init_value) * power(f32(self.gamma), count)
+        count = intervals_passed(step, self.milestones)
+        return f32(self.init_value) * exact.exact_power(self.gamma, count)
 
     def _horizon(self) -> int | None:
         return int(self.milestones[-1]) if len(self.milestones) else 0

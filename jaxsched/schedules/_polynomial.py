@@ -10,7 +10,8 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
-from jaxsched.core._numerics import f32, i32, lerp, ramp
+from jaxsched.core._exact import remaining
+from jaxsched.core._numerics import f32, i32, lerp
 from jaxsched.core._schedule import Schedule
 
 
@@ -69,7 +70,7 @@ class Polynomial(Schedule):
         if self.cycle:
             left = _cycle_remaining(step, self.transition_begin, self.transition_steps)
         else:
-            left = 1 - ramp(step, self.transition_begin, self.transition_steps)
+            left = remaining(step, self.transition_begin, self.transition_steps)
         return lerp(f32(self.end_value), f32(self.init_value), left ** f32(self.power))
 
     def _horizon(self) -> int | None:
@@ -128,7 +129,7 @@ class Linear(Schedule):
     transition_begin: ArrayLike = field(check.steps, default=0)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        left = 1 - ramp(step, self.transition_begin, self.transition_steps)
+        left = remaining(step, self.transition_begin, self.transition_steps)
         return lerp(f32(self.end_value), f32(self.init_value), left)
 
     def _horizon(self) -> int | None:

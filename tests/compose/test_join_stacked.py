@@ -100,10 +100,11 @@ def test_values_equal_the_phase_by_phase_evaluation(make: Callable[[], js.Join])
     s = make()
     steps = _probe(s)
     expected = _old_calls(s, steps)
-    np.testing.assert_array_equal(_bits([s(int(t)) for t in steps]), _bits(expected))
-    # Compiled over an array, a phase's arithmetic may fuse differently than in the old
-    # graph (an FMA, a division by a reciprocal): the old values already moved that much
-    # between a call from Python and one under jit. The parity tolerance, 5e-7 * peak.
+    # Each step in the phase the old graph picked, computed alike but for XLA's rounding:
+    # fused differently (a division, sin and cos in a vector or a scalar kernel), a value
+    # may move by an ulp or two, as it already did between a call from Python and one under jit.
+    np.testing.assert_array_max_ulp(np.asarray([s(int(t)) for t in steps]), expected, maxulp=2)
+    # Compiled over an array, the parity tolerance, 5e-7 * peak.
     half = len(steps) // 2 * 2
     compiled = {
         "array call": s(steps[:half].reshape(2, -1)).reshape(-1),
@@ -206,4 +207,5 @@ def test_any_sequence_of_phases(items: list[tuple[int, int]]) -> None:
     starts = np.concatenate([[0], s.boundaries])
     phase = np.searchsorted(s.boundaries, steps, side="right")
     expected = [s.schedules[k](int(t - starts[k])) for k, t in zip(phase, steps, strict=True)]
-    np.testing.assert_array_equal(_bits([s(int(t)) for t in steps]), _bits(expected))
+    # The phase's value to XLA's rounding in another fusion (sin, a division): 2 ulps.
+    np.testing.assert_array_max_ulp(np.asarray([s(int(t)) for t in steps]), np.asarray(expected), 2)

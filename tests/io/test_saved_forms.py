@@ -1,10 +1,14 @@
-"""Configs written by jaxsched 0.1.0 (the dict and the text form) still load, to the bit.
+"""Configs written by jaxsched 0.1.0 (the dict and the text form) still load, with the
+same values.
 
 The fixture was recorded by ``tools/record_forms.py`` with 0.1.0, before the package
 moved into subpackages; a later change that alters what these forms mean fails here.
-The bits are those of the JAX and backend that recorded them; on another JAX (the floor
-environment of ``.ci/run``) XLA may round an operation differently, and the values are
-held to 2 float32 ulps of the peak instead (measured at JAX 0.6.0: 1.5e-7 of the peak).
+Values are held to the parity tolerance, ``5e-7`` of the peak, as against a reference
+library. The bits moved twice, each time on purpose: on another JAX (the floor environment of ``.ci/run``) XLA may round an
+operation differently (measured at JAX 0.6.0: 1.5e-7 of the peak), and since the
+precision contract (SPEC 3.3) the schedules compute from the hyperparameters as written
+and from the integer count of steps left, which moved most of 0.1.0's values by up to an
+ulp towards the float64 formula (``tests/schedules/test_precision.py`` holds them to it).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import json
 import pathlib
 
-import jax
 import numpy as np
 import pytest
 
@@ -29,15 +32,11 @@ def test_forms_written_by_0_1_0_load_with_the_same_values(name: str) -> None:
     assert from_dict == parsed
     steps = np.asarray(entry["steps"], np.int32)
     expected = np.asarray(entry["values"], np.float32)
-    same_xla = (_SAVED["jax"], _SAVED["backend"]) == (jax.__version__, jax.default_backend())
+    peak = float(np.abs(expected).max())
     for loaded in (from_dict, parsed):
         values = np.asarray(loaded(steps))
-        if same_xla:
-            np.testing.assert_array_equal(values, expected, strict=True)
-        else:
-            assert (values.dtype, values.shape) == (expected.dtype, expected.shape)
-            peak_ulp = np.spacing(np.abs(expected).max())
-            np.testing.assert_allclose(values, expected, rtol=0, atol=2 * peak_ulp)
+        assert (values.dtype, values.shape) == (expected.dtype, expected.shape)
+        np.testing.assert_allclose(values, expected, rtol=0, atol=5e-7 * peak)
     # Written again, they are what 0.1.0 wrote: a config saved today loads in 0.1.0 too.
     assert from_dict.to_dict() == entry["dict"]
     assert str(parsed) == entry["text"]

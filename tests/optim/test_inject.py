@@ -183,8 +183,10 @@ def test_optax_tree_get_finds_the_learning_rate_of_the_last_update(build: Callab
             state = js.report_metric(state, 1.0)  # no improvement: a cut from update 2 on
         _, state = update(jnp.ones(2), state, params)
         found = optax.tree_utils.tree_get(state, "learning_rate")
-        assert found.dtype == jnp.float32
-        assert found == js.lr_applied(state), i
+        assert found.dtype == jnp.float32 and found == js.lr_applied(state), i
+        plateau = getattr(state, "plateau", None)
+        factor = 1.0 if plateau is None else plateau.factor_applied
+        np.testing.assert_allclose(found, lr(i) * factor, rtol=1e-6)
 
 
 def test_tree_get_finds_one_value_for_a_traced_schedule_and_tree_set_on_it_raises() -> None:
@@ -364,6 +366,22 @@ def test_schedules_traced_by_a_sweep_travel_in_the_state() -> None:
     assert set(state.traced_schedules) == {"learning_rate"}
     applied = jax.vmap(js.lr_applied)(state)
     np.testing.assert_allclose(np.asarray(applied), 0.75 * np.asarray(peaks), rtol=1e-6)
+
+
+def test_a_state_pickled_by_0_2_gets_the_values_of_its_last_update() -> None:
+    # jaxsched 0.2 states had no scheduled_values, and a plain dict of traced schedules.
+    tx = js.inject(
+        optax.sgd, learning_rate=js.Linear(0.1, 0.0, 10), plateau=js.ReduceOnPlateau(patience=0)
+    )
+    state = tx.init(jnp.zeros(2))
+    for _ in range(3):
+        _, state = tx.update(jnp.ones(2), js.report_metric(state, 1.0))
+    saved = {k: v for k, v in vars(state).items() if k != "scheduled_values"}
+    old = object.__new__(js.ScheduledState)
+    old.__setstate__({**saved, "traced_schedules": {}})
+    assert jax.tree.structure(old) == jax.tree.structure(state)
+    assert old.scheduled_values == {"learning_rate": state.scheduled_values["learning_rate"]}
+    assert float(state.plateau.factor_applied) < 1
 
 
 def test_a_pickled_state_has_the_structure_of_a_fresh_one() -> None:

@@ -34,6 +34,14 @@ def decay_progress(step: jax.Array, begin: Any, period: Any, staircase: bool) ->
     return whole + (elapsed % period).astype(jnp.float32) / period.astype(jnp.float32)
 
 
+def _log_growth_to_cap(init: jax.Array, end: jax.Array) -> jax.Array:
+    """``log(end / init)``, the exponent at which a growth reaches its cap, clipped to
+    ``[0, log(FLOAT32_MAX * 2**-40)]`` (so that ``e**x`` and its derivative stay finite),
+    without gradient."""
+    to_cap = jnp.log(jnp.where(init > 0, end / jnp.where(init > 0, init, 1.0), jnp.inf))
+    return lax.stop_gradient(jnp.clip(to_cap, 0, jnp.log(check.FLOAT32_MAX * 2.0**-40)))
+
+
 def exact_exponent(
     step: jax.Array,
     begin: Any,
@@ -131,8 +139,7 @@ class ExponentialDecay(Schedule):
         grows = log_rate[0] > 0
         # Stop a growth where it reaches the cap, before exp overflows (inf * 0 is NaN in
         # the gradient with respect to init_value).
-        to_cap = jnp.log(jnp.where(init > 0, end / jnp.where(init > 0, init, 1.0), jnp.inf))
-        stop = lax.stop_gradient(jnp.clip(to_cap, 0, jnp.log(check.FLOAT32_MAX * 2.0**-40)))
+        stop = _log_growth_to_cap(init, end)
         capped = grows & (exponent[0] > stop)
         exponent = (jnp.where(capped, stop, exponent[0]), jnp.where(capped, 0.0, exponent[1]))
         value = init * df.exp(exponent)
@@ -151,9 +158,7 @@ class ExponentialDecay(Schedule):
         # would leave float32, whichever comes first.
         grows = rate > 1
         log_rate = jnp.log(jnp.where(grows, rate, 2.0))
-        to_cap = jnp.log(jnp.where(init > 0, end / jnp.where(init > 0, init, 1.0), jnp.inf))
-        most = jnp.log(check.FLOAT32_MAX * 2.0**-40)
-        stop = lax.stop_gradient(jnp.clip(to_cap, 0, most) / log_rate)
+        stop = lax.stop_gradient(_log_growth_to_cap(init, end) / log_rate)
         value = init * rate ** jnp.where(grows, jnp.minimum(p, stop), p)
         return jnp.where(rate < 1, jnp.maximum(value, end), jnp.minimum(value, end))
 

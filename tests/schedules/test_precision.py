@@ -66,26 +66,18 @@ def _growth(rng: np.random.Generator) -> tuple[js.Schedule, Callable, list[int]]
     )
 
 
-def _natural(rng: np.random.Generator) -> tuple[js.Schedule, Callable, list[int]]:
-    i, n, k = (
-        float(rng.uniform(1e-4, 1)),
-        int(10 ** rng.uniform(0, 4)),
-        float(10 ** rng.uniform(-6, 0)),
-    )
-    stair = bool(rng.integers(2))
-    ref = lambda t: i * np.exp(-k * (t // n if stair else t / n))  # noqa: E731
-    return js.NaturalExpDecay(i, n, k, staircase=stair), ref, [n, 3 * n]
+def _progress_decay(
+    cls: type, largest_rate: float, shape: Callable[[float, np.ndarray], np.ndarray]
+) -> Callable[[np.random.Generator], tuple[js.Schedule, Callable, list[int]]]:
+    """A TF1-style decay ``I * shape(k, p)`` of the progress ``p = t / T`` (or its floor)."""
 
+    def build(rng: np.random.Generator) -> tuple[js.Schedule, Callable, list[int]]:
+        i, n = float(rng.uniform(1e-4, 1)), int(10 ** rng.uniform(0, 4))
+        k, stair = float(10 ** rng.uniform(-6, np.log10(largest_rate))), bool(rng.integers(2))
+        ref = lambda t: i * shape(k, t // n if stair else t / n)  # noqa: E731
+        return cls(i, n, k, staircase=stair), ref, [n, 3 * n]
 
-def _inverse_time(rng: np.random.Generator) -> tuple[js.Schedule, Callable, list[int]]:
-    i, n, k = (
-        float(rng.uniform(1e-4, 1)),
-        int(10 ** rng.uniform(0, 4)),
-        float(10 ** rng.uniform(-6, 1)),
-    )
-    stair = bool(rng.integers(2))
-    ref = lambda t: i / (1 + k * (t // n if stair else t / n))  # noqa: E731
-    return js.InverseTimeDecay(i, n, k, staircase=stair), ref, [n, 3 * n]
+    return build
 
 
 def _warmup_exponential(rng: np.random.Generator) -> tuple[js.Schedule, Callable, list[int]]:
@@ -100,8 +92,12 @@ def _warmup_exponential(rng: np.random.Generator) -> tuple[js.Schedule, Callable
 FAMILIES = {
     "ExponentialDecay": Family(_exponential),
     "ExponentialDecay, growth to a cap": Family(_growth),
-    "NaturalExpDecay": Family(_natural),
-    "InverseTimeDecay": Family(_inverse_time),
+    "NaturalExpDecay": Family(
+        _progress_decay(js.NaturalExpDecay, 1.0, lambda k, p: np.exp(-k * p))
+    ),
+    "InverseTimeDecay": Family(
+        _progress_decay(js.InverseTimeDecay, 10.0, lambda k, p: 1 / (1 + k * p))
+    ),
     "warmup_exponential_decay": Family(_warmup_exponential),
 }
 SEEDS = range(6)

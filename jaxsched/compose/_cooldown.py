@@ -10,7 +10,6 @@ from jax.typing import ArrayLike
 from jaxsched.compose._warmup import Warmup
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field, records_call
-from jaxsched.core._exact import remaining
 from jaxsched.core._numerics import INT32_MAX, f32, i32, lerp
 from jaxsched.core._schedule import Constant, Schedule
 from jaxsched.core._shapes import SHAPES, fall, rise
@@ -62,7 +61,7 @@ class Cooldown(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         start = i32(self.start_step)
-        left = fall(self.shape, remaining(step, start, self.cooldown_steps))
+        left = fall(self.shape, step, start, self.cooldown_steps)
         cooled = lerp(f32(self.end_value), self.schedule(start), left)
         return jnp.where(step < start, self.schedule(step), cooled)
 

@@ -14,7 +14,8 @@ from jaxsched.compose._warmup import warmup_cosine_decay
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field, records_call
 from jaxsched.core._cycles import cycle_start, growing_cycles
-from jaxsched.core._numerics import f32, i32, lerp, power, saturate, times_power
+from jaxsched.core._exact import exact_fractional_power, exact_power
+from jaxsched.core._numerics import f32, i32, lerp, saturate, times_power
 from jaxsched.core._schedule import Schedule
 from jaxsched.schedules._cosine import check_one_floor, floor_value
 
@@ -79,13 +80,13 @@ class CosineRestarts(Schedule):
         check_one_floor("CosineRestarts", self.alpha, self.end_value)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        index, position = growing_cycles(step, self.first_decay_steps, self.t_mul)
+        index, _, left = growing_cycles(step, self.first_decay_steps, self.t_mul)
         init = f32(self.init_value)
         floor = floor_value(init, self.alpha, self.end_value)
         m, count = f32(self.m_mul), index.astype(jnp.float32)
-        shape = 0.5 * (1 + jnp.cos(jnp.pi * position))
+        shape = jnp.sin(0.5 * jnp.pi * left) ** 2  # (1 + cos(pi x)) / 2, no cancellation
         # As written while peaks shrink; growing heights over the floor saturate.
-        shrinking = lerp(floor, init, power(jnp.where(m > 1, 1.0, m), count) * shape)
+        shrinking = lerp(floor, init, exact_power(self.m_mul, index, shrinking=True) * shape)
         half = 0.5 * floor
         height = times_power((0.5 * init - half) * shape, _growth(m), count)
         return jnp.where(m > 1, saturate(2 * (half + height)), shrinking)
@@ -125,10 +126,11 @@ class Restarts(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         period = i32(self.period)
-        cycles = (step // period).astype(jnp.float32)
+        cycles = step // period
         value, decay = self.schedule(step % period), f32(self.decay)
-        shrunk = power(jnp.where(decay > 1, 1.0, decay), cycles) * value
-        return jnp.where(decay > 1, times_power(value, _growth(decay), cycles), shrunk)
+        shrunk = exact_power(self.decay, cycles, shrinking=True) * value
+        grown = times_power(value, _growth(decay), cycles.astype(jnp.float32))
+        return jnp.where(decay > 1, grown, shrunk)
 
     def _horizon(self) -> int | None:
         return None
@@ -137,14 +139,27 @@ class Restarts(Schedule):
 CYCLE_SHAPES = ("cosine", "tanh", "poly")
 
 
-def _unit_decay(cycles: DecayCycles, x: jax.Array) -> jax.Array:
-    """The shape of one cycle, from (about) 1 at ``x=0`` towards 0 at ``x=1``."""
+def _unit_decay(cycles: DecayCycles, x: jax.Array, left: jax.Array) -> jax.Array:
+    """The shape of one cycle at the position ``x`` warped as ``x**k``, from (about) 1 at
+    ``x=0`` towards 0 at ``x=1``, with ``left = 1 - x`` from integers (or double-float).
+
+    Each shape is written in ``1 - x**k`` (taken from whichever of ``x`` and ``left`` is
+    the smaller, so that it keeps its relative precision) where it goes to 0:
+    ``sin(pi (1 - w) / 2)**2`` for the cosine, ``(1 - w)**p`` for the polynomial and
+    ``1 / (1 + exp(2 z))`` for ``(1 - tanh z) / 2``.
+    """
+    k = f32(cycles.k_decay)
+    warped = jnp.where(k == 1, x, exact_fractional_power(x, cycles.k_decay))
+    near_end = jnp.where(x < 0.5, 0.5, left)  # no log(0) in the branch not taken
+    rest = jnp.where(
+        k == 1, left, jnp.where(x < 0.5, 1 - warped, -jnp.expm1(k * jnp.log1p(-near_end)))
+    )
     if cycles.shape == "tanh":
         lower, upper = f32(cycles.lb), f32(cycles.ub)
-        return 0.5 * (1 - jnp.tanh(lower * (1 - x) + upper * x))
+        return jax.nn.sigmoid(-2 * (upper - (upper - lower) * rest))  # z: exact at the end
     if cycles.shape == "poly":
-        return (1 - x) ** f32(cycles.power)
-    return 0.5 * (1 + jnp.cos(jnp.pi * x))
+        return exact_fractional_power(rest, cycles.power)
+    return jnp.sin(0.5 * jnp.pi * rest) ** 2
 
 
 class DecayCycles(Schedule):
@@ -231,12 +246,11 @@ class DecayCycles(Schedule):
             check.real("DecayCycles", "ub", self.ub, minimum=self.lb, exclusive=True)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        index, position = growing_cycles(step, self.cycle_steps, self.cycle_mul)
+        index, position, left = growing_cycles(step, self.cycle_steps, self.cycle_mul)
         end = f32(self.end_value)
         init, d, count = f32(self.init_value), f32(self.cycle_decay), index.astype(jnp.float32)
-        k = f32(self.k_decay)
-        shape = _unit_decay(self, jnp.where(k == 1, position, position**k))
-        shrinking = lerp(end, init * power(jnp.where(d > 1, 1.0, d), count), shape)
+        shape = _unit_decay(self, position, left)
+        shrinking = lerp(end, init * exact_power(self.cycle_decay, index, shrinking=True), shape)
         # A growing peak saturates after the shape has scaled it, not before.
         growing = saturate(end - end * shape + times_power(init * shape, _growth(d), count))
         value = jnp.where(d > 1, growing, shrinking)

@@ -10,6 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field, records_call
+from jaxsched.core._exact import exact_fractional_power
 from jaxsched.core._numerics import add_steps, f32, i32, lerp
 from jaxsched.core._schedule import Schedule
 from jaxsched.core._shapes import SHAPES, rise
@@ -100,7 +101,7 @@ class Warmup(Schedule):
         else:
             frac = rise(self.shape, done, total)
         power = f32(self.power)
-        frac = jnp.where(power == 1, frac, frac**power)
+        frac = jnp.where(power == 1, frac, exact_fractional_power(frac, self.power))
         ramp = lerp(f32(self.init_value), self.schedule(0), frac)
         return jnp.where(step < length, ramp, self.schedule(step - length))
 

@@ -37,6 +37,7 @@ import numpy as np
 from jax import lax
 
 from jaxsched.core import _doublefloat as df
+from jaxsched.core._exact import host_constant
 from jaxsched.core._numerics import INT32_MAX, f32, i32
 
 _MAX_WALK = 4096
@@ -69,18 +70,24 @@ def _power_minus_one(d: df.DoubleFloat, j: jax.Array) -> df.DoubleFloat:
     return acc
 
 
-def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> tuple:
-    """Index (int32) and position for a fractional ``growth > 1``; see the module doc."""
+def _fractional_cycle(
+    step: jax.Array, first: jax.Array, growth: jax.Array, rounding: df.DoubleFloat
+) -> tuple:
+    """Index (int32), position and fraction left for a fractional ``growth > 1`` (see the
+    module doc), ``rounding`` what the float32 ``growth`` misses of the one written (a
+    double-float: its float32 alone would leave an error of 1e-15 in ``m - 1``)."""
     step, first = jnp.broadcast_arrays(step, first)
     smooth_growth = jnp.broadcast_to(growth, step.shape)
     growth = lax.stop_gradient(smooth_growth)  # bit tricks below: no gradient through them
     d_hi = growth - 1  # exact: growth is a float32 above 1
-    d = (d_hi, jnp.zeros_like(d_hi))
+    r_hi, r_lo = (jnp.broadcast_to(r, step.shape) for r in rounding)
+    d = df.add((d_hi, jnp.zeros_like(d_hi)), (r_hi, r_lo))
     t_f, first_f = step.astype(jnp.float32), first.astype(jnp.float32)
     # growth = a 2**-k with a odd: its binary fraction digits k decide which starts are whole.
     bits = lax.bitcast_convert_type(growth, jnp.int32)
     mantissa = (bits & 0x7FFFFF) | 0x800000
-    k = 150 - (bits >> 23) - _trailing_zeros(mantissa)
+    # A growth that is no float32 has more than 23 binary digits: past S_1 no start is whole.
+    k = jnp.where(r_hi == 0, 150 - (bits >> 23) - _trailing_zeros(mantissa), 31)
     first_twos = _trailing_zeros(first)
     t_d = df.mul(df.from_int(step), d)
     f_df = df.from_int(first)
@@ -108,14 +115,22 @@ def _fractional_cycle(step: jax.Array, first: jax.Array, growth: jax.Array) -> t
 
     e_next = _grow(e, d)
     start = (j, e, e_next, reached(j + 1, e_next), 0)
-    j, e, *_ = lax.while_loop(lambda s: jnp.any(s[3]) & (s[4] < _MAX_WALK), walk, start)
+    j, e, e_next, *_ = lax.while_loop(lambda s: jnp.any(s[3]) & (s[4] < _MAX_WALK), walk, start)
     gap = df.add(t_d, df.mul(f_df, (-e[0], -e[1])))
-    length_d = first_f * d_hi * (1 + e[0])  # F (m - 1) m**j
-    exact = jnp.clip((gap[0] + gap[1]) / length_d, 0.0, 1.0)
+    to_go = df.add(df.mul(f_df, e_next), (-t_d[0], -t_d[1]))
+    length_d = df.mul(f_df, df.add(d, df.mul(d, e)))  # F (m - 1) m**j
+    exact, left = (
+        jnp.clip((x[0] + x[1]) / length_d[0] * (1 - length_d[1] / length_d[0]), 0.0, 1.0)
+        for x in (gap, to_go)
+    )
     # Gradient (with respect to growth) from the closed form; value from the exact gap.
     j_f, m = j.astype(jnp.float32), smooth_growth
     smooth = (t_f - first_f * jnp.expm1(j_f * jnp.log1p(m - 1)) / (m - 1)) / (first_f * m**j_f)
-    return j, exact + (smooth - lax.stop_gradient(smooth))
+    return (
+        j,
+        exact + (smooth - lax.stop_gradient(smooth)),
+        left - (smooth - lax.stop_gradient(smooth)),
+    )
 
 
 def _whole_starts(first: jax.Array, mult: jax.Array) -> list[tuple[jax.Array, jax.Array]]:
@@ -148,37 +163,71 @@ def _whole_cycle(step: jax.Array, first: jax.Array, mult: jax.Array) -> tuple:
     """
     index = jnp.zeros(jnp.shape(step), jnp.int32)
     start = jnp.zeros(jnp.shape(step), jnp.int32)
+    following = jnp.full(jnp.shape(step), INT32_MAX, jnp.int32)
     for before, at in _whole_starts(first, mult):
         reached = step > before
         index = index + reached.astype(jnp.int32)
         start = jnp.where(reached, at, start)
-    return index, step - start
+        following = jnp.where(reached, following, jnp.minimum(following, at))
+    return index, step - start, following - step
+
+
+def growing_cycles(step: jax.Array, first_steps: Any, mult: Any) -> tuple:
+    """The cycle index (int32), the position in it and the fraction of it still to go
+    (both in ``[0, 1]``, from integers or double-float gaps, so that each keeps its
+    relative precision near 0) for lengths ``F m**i``.
+
+    ``m == 1`` is plain periods, a whole ``m`` uses integer cycle starts and a fractional
+    ``m`` the double-float test of the module doc, with ``m`` as written where it is
+    concrete (what its float32 misses is a host constant) and its float32 otherwise. The
+    unselected cases get a harmless ``m`` so that neither their values nor their
+    gradients can be NaN. The index stays an integer: near ``m = 1`` there can be more
+    than ``2**24`` cycles.
+    """
+    rounding = host_constant(lambda m: m - m.astype(np.float32), mult)
+    return _growing_cycles(step, first_steps, mult, (0.0, 0.0) if rounding is None else rounding)
 
 
 @jax.jit  # compiled once per shape: an eager call would otherwise recompile the loops
-def growing_cycles(step: jax.Array, first_steps: Any, mult: Any) -> tuple:
-    """The cycle index (int32) and the position in it, in ``[0, 1]``, for lengths ``F m**i``.
-
-    ``m == 1`` is plain periods, a whole ``m`` uses integer cycle starts and a fractional
-    ``m`` the double-float test of the module doc. The unselected cases get a harmless
-    ``m`` so that neither their values nor their gradients can be NaN. The index stays an
-    integer: near ``m = 1`` there can be more than ``2**24`` cycles.
-    """
+def _growing_cycles(
+    step: jax.Array, first_steps: Any, mult: Any, rounding: tuple[Any, Any]
+) -> tuple:
     first = i32(first_steps)
     growth = f32(mult)
-    is_one, is_whole = growth == 1, growth == jnp.round(growth)
-    periodic = (step // first, (step % first).astype(jnp.float32) / first.astype(jnp.float32))
+    is_one, is_whole = growth == 1, (growth == jnp.round(growth)) & (rounding[0] == 0)
+    to_go = (first - step % first).astype(jnp.float32) / first.astype(jnp.float32)
+    periodic = (
+        step // first,
+        (step % first).astype(jnp.float32) / first.astype(jnp.float32),
+        to_go,
+    )
     whole_growth = jnp.where(is_whole & ~is_one, growth, 2.0)
-    index, offset = _whole_cycle(step, first, jnp.round(whole_growth).astype(jnp.int32))
+    index, offset, following = _whole_cycle(step, first, jnp.round(whole_growth).astype(jnp.int32))
     length = first.astype(jnp.float32) * whole_growth ** index.astype(jnp.float32)
-    whole = (index, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
+    # The last cycle that starts before 2**31 may end past it: no int32 holds its end.
+    whole_left = jnp.where(
+        following < INT32_MAX - step,
+        following.astype(jnp.float32),
+        length - offset.astype(jnp.float32),
+    )
+    whole = (
+        index,
+        jnp.minimum(offset.astype(jnp.float32) / length, 1.0),
+        jnp.minimum(whole_left / length, 1.0),
+    )
     # Only a fractional multiplier needs the double-float search: skip it otherwise (a real
     # branch for a scalar multiplier; under vmap over multipliers both sides run).
     fractional = lax.cond(
-        jnp.any(~is_whole),
-        lambda: _fractional_cycle(step, first, jnp.where(is_whole, 1.5, growth)),
+        jnp.any(~is_whole & ~is_one),
+        lambda: _fractional_cycle(
+            step,
+            first,
+            jnp.where(is_whole | is_one, 1.5, growth),
+            tuple(jnp.where(is_whole | is_one, 0.0, r) for r in rounding),
+        ),
         lambda: (
             jnp.zeros(jnp.shape(whole[0]), jnp.int32),
+            jnp.zeros(jnp.shape(whole[1]), jnp.float32),
             jnp.zeros(jnp.shape(whole[1]), jnp.float32),
         ),
     )
@@ -191,10 +240,10 @@ def growing_cycles(step: jax.Array, first_steps: Any, mult: Any) -> tuple:
 def cycle_start(first_steps: int, mult: float, index: int) -> int:
     """The update at which cycle ``index`` starts: :math:`\\lceil S_i \\rceil`, in Python.
 
-    Exact (rational arithmetic on the float32 ``mult`` the schedule computes with) unless
+    Exact (rational arithmetic on ``mult`` as written, as the schedule's values) unless
     the start is far past ``2**31`` or needs more than 4096 cycles, where float64 is used.
     """
-    m = float(np.float32(mult))
+    m = float(mult)
     if m == 1:
         return first_steps * index
     estimate = first_steps * math.expm1(index * math.log(m)) / (m - 1)

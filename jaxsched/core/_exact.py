@@ -26,6 +26,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from jaxsched.core import _doublefloat as df
 from jaxsched.core._numerics import f32, i32, power
@@ -77,14 +78,41 @@ def _log(base: np.ndarray) -> np.ndarray:
     return np.where(base > 0, np.log(np.maximum(base, 1e-300)), -1e4)
 
 
-def exact_power(base: Any, count: jax.Array) -> jax.Array:
+def exact_power(base: Any, count: jax.Array, *, shrinking: bool = False) -> jax.Array:
     """``base ** count`` for an int32 ``count >= 0`` (a stair, a cycle or a step index):
     ``exp(count * log(base))`` with ``log(base)`` in float64 and the product in
-    double-float where ``base`` is concrete, ``base ** count`` in float32 otherwise."""
-    log_base = host_constant(_log, base)
+    double-float where ``base`` is concrete, ``base ** count`` in float32 otherwise.
+
+    ``shrinking=True`` takes a ``base`` above 1 as 1, for the branch of a ``where`` that
+    another handles growth in: the discarded branch then never overflows, and its float32
+    fallback's gradient is never NaN.
+    """
+    log_base = host_constant(lambda b: _log(np.minimum(b, 1) if shrinking else b), base)
     if log_base is None:
-        return power(f32(base), count.astype(jnp.float32))
+        base = f32(base)
+        return power(
+            jnp.where(base > 1, 1.0, base) if shrinking else base, count.astype(jnp.float32)
+        )
     return df.exp(df.mul(df.from_int(count), log_base))
+
+
+def exact_fractional_power(x: jax.Array, exponent: Any) -> jax.Array:
+    """``x ** exponent`` for a float32 ``x >= 0``: where ``exponent`` is concrete,
+    ``exp(exponent * ln x)`` with the exponent in float64 and the product in double-float
+    (:func:`~jaxsched.core._doublefloat.log`), within a few ulps for any ``x`` (XLA's
+    float32 ``x ** p`` is up to 15 ulps off for small or large ``x``, measured); the
+    float32 power otherwise. The gradient is always the float32 power's."""
+    fast = x ** f32(exponent)
+    p = host_constant(lambda e: e, exponent)
+    if p is None:
+        return fast
+    positive = jnp.where(x > 0, x, 1.0)  # log(0) in the branch not taken: no NaN
+    exact = df.exp(df.mul(df.log(positive), p))
+    # fast + (exact - fast) is exact: the two are within a factor 2 (Sterbenz).
+    # x ** 1 is x on every path (a call from Python replays p as an argument: no branch).
+    keep = (x > 0) & jnp.isfinite(fast) & ((p[0] != 1) | (p[1] != 0))
+    correction = jnp.where(keep, exact - fast, 0.0)
+    return fast + lax.stop_gradient(correction)
 
 
 def remaining(step: jax.Array, begin: Any, length: Any) -> jax.Array:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 
+from jaxsched.core._exact import remaining
 from jaxsched.core._numerics import ramp
 
 #: How a value travels between two levels: a straight line, half a cosine, or the
@@ -13,18 +16,21 @@ from jaxsched.core._numerics import ramp
 SHAPES = ("linear", "cosine", "1-sqrt")
 
 
-def fall(shape: str, left: jax.Array) -> jax.Array:
-    """The fraction of a decay still to go, from 1 at ``left=1`` to 0 at ``left=0``, with
-    ``left = 1 - p`` the fraction of steps still to go (:func:`remaining`).
+def fall(shape: str, step: jax.Array, begin: Any, length: Any) -> jax.Array:
+    """The fraction of a decay from ``begin`` over ``length`` steps still to go at ``step``:
+    1 before it, 0 after it.
 
     ``linear``: ``1 - p``; ``cosine``: ``(1 + cos(pi p)) / 2``; ``1-sqrt``: ``1 - sqrt(p)``,
-    each written in ``left`` so that it keeps its relative precision near the end
-    (``sin(pi left / 2)**2``; ``left / (1 + sqrt(1 - left))``).
+    for ``p`` the fraction done. Each is written in ``left = 1 - p`` and ``p``, both formed
+    from integers (:func:`~jaxsched.core._exact.remaining`, :func:`ramp`), so that it keeps
+    its relative precision at both ends: ``sin(pi left / 2)**2`` and
+    ``left / (1 + sqrt(p))``.
     """
+    left = remaining(step, begin, length)
     if shape == "cosine":
         return jnp.sin(0.5 * jnp.pi * left) ** 2
     if shape == "1-sqrt":
-        return left / (1 + jnp.sqrt(1 - left))
+        return left / (1 + jnp.sqrt(ramp(step, begin, length)))
     return left
 
 

@@ -8,7 +8,7 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
-from jaxsched.core._exact import remaining
+from jaxsched.core._exact import exact_fractional_power, remaining
 from jaxsched.core._numerics import f32, lerp
 from jaxsched.core._schedule import Schedule
 
@@ -93,7 +93,9 @@ class CosineDecay(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         # (1 + cos(pi f)) / 2 as sin(pi (1 - f) / 2)**2: near the end 1 + cos cancels.
         cosine = jnp.sin(0.5 * jnp.pi * remaining(step, 0, self.decay_steps)) ** 2
-        return lerp(self.floor(), f32(self.init_value), cosine ** f32(self.exponent))
+        return lerp(
+            self.floor(), f32(self.init_value), exact_fractional_power(cosine, self.exponent)
+        )
 
     def _horizon(self) -> int | None:
         return int(self.decay_steps)

@@ -11,7 +11,7 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field, records_call
-from jaxsched.core._numerics import f32, i32, lerp
+from jaxsched.core._numerics import f32, i32
 from jaxsched.core._schedule import Schedule
 from jaxsched.schedules._onecycle import check_onecycle_levels
 from jaxsched.schedules._piecewise import intervals_passed, lookup, scaled_levels
@@ -101,14 +101,16 @@ class PiecewiseInterpolate(Schedule):
         last = knots.shape[0] - 1
         upper = jnp.clip(intervals_passed(step, knots), 1, max(last, 1))
         lower = upper - 1
-        knot_lower = lookup(knots, lower)
-        width = jnp.maximum(lookup(knots, upper) - knot_lower, 1).astype(jnp.float32)
-        p = jnp.clip((step - knot_lower).astype(jnp.float32) / width, 0.0, 1.0)
+        knot_lower, knot_upper = lookup(knots, lower), lookup(knots, upper)
+        width = jnp.maximum(knot_upper - knot_lower, 1).astype(jnp.float32)
+        # The fractions done and to go, each from integers: the value keeps its relative
+        # precision at both ends of a segment, rising or falling, however long.
+        done = jnp.clip((step - knot_lower).astype(jnp.float32) / width, 0.0, 1.0)
+        left = jnp.clip((knot_upper - step).astype(jnp.float32) / width, 0.0, 1.0)
         start, end = lookup(values, lower), lookup(values, upper)
-        if self.interpolation == "cosine":
-            value = lerp(end, start, 0.5 * (1 + jnp.cos(jnp.pi * p)))
-        else:
-            value = lerp(start, end, p)
+        if self.interpolation == "cosine":  # (1 -+ cos(pi done)) / 2 as sin**2
+            done, left = jnp.sin(0.5 * jnp.pi * done) ** 2, jnp.sin(0.5 * jnp.pi * left) ** 2
+        value = start * left + end * done
         return jnp.where(step >= knots[last], values[last], value)
 
     def _horizon(self) -> int | None:

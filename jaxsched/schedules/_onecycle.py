@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxsched.core import _doublefloat as df
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
+from jaxsched.core._exact import host_constant
 from jaxsched.core._numerics import f32
 from jaxsched.core._schedule import Schedule
 
@@ -47,31 +50,60 @@ def check_phases(
         )
 
 
+def _phase_ends(pct: Any, total: Any, three_phase: bool) -> list[Any]:
+    """PyTorch's phase ends, fractional steps (NumPy float64 or JAX float32)."""
+    up = pct * total - 1
+    return [up, 2 * up, total - 1] if three_phase else [up, total - 1]
+
+
 def anneal_phases(
     cycle: OneCycle | OneCycleMomentum, step: jax.Array, origin: jax.Array, targets: list
 ) -> jax.Array:
-    """From ``origin`` through ``targets``, one per phase, then hold the last."""
-    total = f32(cycle.total_steps)
-    up = f32(cycle.pct_start) * total - 1
-    ends = [up, 2 * up, total - 1] if cycle.three_phase else [up, total - 1]
-    t = step.astype(jnp.float32)
+    """From ``origin`` through ``targets``, one per phase, then hold the last.
+
+    The phase ends are fractional steps: in float64 on the host where ``pct_start`` and
+    ``total_steps`` are concrete, and the gaps ``t - begin`` and ``end - t`` in
+    double-float from the integer ``t``, so that each anneal keeps its relative precision
+    at both ends however long the run (``t`` itself is no float32 past ``2**24``).
+    """
+    ends = host_constant(
+        lambda pct, total: np.stack(_phase_ends(pct, total, cycle.three_phase)),
+        cycle.pct_start,
+        cycle.total_steps,
+    )
+    if ends is None:
+        total = f32(cycle.total_steps)
+        ends_f32 = jnp.stack(_phase_ends(f32(cycle.pct_start), total, cycle.three_phase))
+        ends = (ends_f32, jnp.zeros_like(ends_f32))
+    t = df.from_int(step)
+    minus_t = (-t[0], -t[1])
     value = targets[-1]  # past the last phase: hold it
-    begin = jnp.zeros(())
+    begin: df.DoubleFloat = (jnp.zeros(()), jnp.zeros(()))
     pieces = []
-    for end, target in zip(ends, targets, strict=True):
-        # At the end exactly 1: XLA's division by a reciprocal may land an ulp short.
-        q = jnp.where(t >= end, 1.0, jnp.clip((t - begin) / (end - begin), 0.0, 1.0))
-        pieces.append((end, _anneal(cycle.anneal, origin, target, q)))
+    for i, target in enumerate(targets):
+        end = (ends[0][i], ends[1][i])
+        width = df.add(end, (-begin[0], -begin[1]))
+        to_go = df.add(end, minus_t)
+        done = df.add(begin, minus_t)
+        left = jnp.clip((to_go[0] + to_go[1]) / (width[0] + width[1]), 0.0, 1.0)
+        q = jnp.clip(-(done[0] + done[1]) / (width[0] + width[1]), 0.0, 1.0)
+        # Both ends set, not divided: XLA may divide by a reciprocal and land an ulp off.
+        q, left = jnp.where(left <= 0, 1.0, q), jnp.where(q <= 0, 1.0, left)
+        pieces.append((to_go[0] + to_go[1] >= 0, _anneal(cycle.anneal, origin, target, q, left)))
         begin, origin = end, target
-    for end, piece in reversed(pieces):
-        value = jnp.where(t <= end, piece, value)
+    for within, piece in reversed(pieces):
+        value = jnp.where(within, piece, value)
     return value
 
 
-def _anneal(anneal: str, start: jax.Array, end: jax.Array, q: jax.Array) -> jax.Array:
-    if anneal == "cos":
-        return end + (start - end) * 0.5 * (1 + jnp.cos(jnp.pi * q))
-    return start * (1 - q) + end * q  # exact at both ends, unlike start + (end - start) * q
+def _anneal(
+    anneal: str, start: jax.Array, end: jax.Array, done: jax.Array, left: jax.Array
+) -> jax.Array:
+    """From ``start`` to ``end``, ``done`` and ``left`` the fractions done and to go."""
+    if anneal == "cos":  # (1 +- cos(pi done)) / 2 as sin**2: no cancellation at either end
+        left, done = jnp.sin(0.5 * jnp.pi * left) ** 2, jnp.sin(0.5 * jnp.pi * done) ** 2
+    # Exact at both ends, and a hold (OneCycleMomentum's last phase) holds exactly.
+    return jnp.where(start == end, start, start * left + end * done)
 
 
 class OneCycle(Schedule):

@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
-from jaxsched.core._exact import remaining
+from jaxsched.core._exact import exact_fractional_power, remaining
 from jaxsched.core._numerics import f32, i32, lerp
 from jaxsched.core._schedule import Schedule
 
@@ -71,7 +71,9 @@ class Polynomial(Schedule):
             left = _cycle_remaining(step, self.transition_begin, self.transition_steps)
         else:
             left = remaining(step, self.transition_begin, self.transition_steps)
-        return lerp(f32(self.end_value), f32(self.init_value), left ** f32(self.power))
+        return lerp(
+            f32(self.end_value), f32(self.init_value), exact_fractional_power(left, self.power)
+        )
 
     def _horizon(self) -> int | None:
         if self.cycle:

@@ -11,6 +11,7 @@ from jax.typing import ArrayLike
 
 from jaxsched.core import _validate as check
 from jaxsched.core._base import field
+from jaxsched.core._exact import exact_fractional_power
 from jaxsched.core._numerics import INT32_MAX, f32, i32
 from jaxsched.core._schedule import Schedule
 
@@ -18,7 +19,7 @@ from jaxsched.core._schedule import Schedule
 def _power(init_value: ArrayLike, shifted: jax.Array, power: ArrayLike) -> jax.Array:
     """``I * max(s, 1)**p`` with the clamp in integers."""
     base = jnp.maximum(shifted, 1).astype(jnp.float32)
-    return f32(init_value) * base ** f32(power)
+    return f32(init_value) * exact_fractional_power(base, power)
 
 
 _TINY = float(np.finfo(np.float32).tiny)

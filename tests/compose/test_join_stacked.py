@@ -172,7 +172,9 @@ def test_the_graph_does_not_grow_with_the_number_of_phases() -> None:
     mixed = {(n, k): _size(_mixed(n, k)) for n in (100, 1000) for k in (1, 2, 3)}
     for k in (1, 2, 3):
         assert mixed[100, k] == mixed[1000, k], mixed
-    assert mixed[100, 1] < mixed[100, 2] < mixed[100, 3], mixed
+    # (One structure shares its exponent 1.0 as a concrete leaf, which takes the exact
+    # power's graph; the stacked members of two or three structures are traced.)
+    assert mixed[100, 2] < mixed[100, 3], mixed
 
 
 def test_the_stacked_form_is_a_cache_not_a_field() -> None:

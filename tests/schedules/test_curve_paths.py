@@ -60,7 +60,7 @@ def _old_growing_cycles(step: jax.Array, first_steps: Any, mult: Any) -> tuple:
     whole = (index, jnp.minimum(offset.astype(jnp.float32) / length, 1.0))
     fractional = lax.cond(
         jnp.any(~is_whole),
-        lambda: _fractional_cycle(step, first, jnp.where(is_whole, 1.5, growth)),
+        lambda: _fractional_cycle(step, first, jnp.where(is_whole, 1.5, growth), (0.0, 0.0))[:2],
         lambda: (
             jnp.zeros(jnp.shape(whole[0]), jnp.int32),
             jnp.zeros(jnp.shape(whole[1]), jnp.float32),
@@ -97,11 +97,13 @@ def _exact_starts(first: int, mult: int) -> list[int]:
     return starts
 
 
-def _exact(first: int, mult: int, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _exact(first: int, mult: int, steps: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Index, offset, and updates to the next start (to ``2**31 - 1`` past the last)."""
     starts = _exact_starts(first, mult)
     index = np.array([bisect.bisect_right(starts, int(t)) - 1 for t in steps], np.int32)
     offset = np.array([int(t) - starts[i] for t, i in zip(steps, index, strict=True)], np.int32)
-    return index, offset
+    following = [starts[i + 1] if i + 1 < len(starts) else INT32_MAX for i in index]
+    return index, offset, np.asarray(following, np.int64) - steps
 
 
 def _probes(first: int, mult: int) -> np.ndarray:

@@ -49,8 +49,9 @@ def _concrete(value: Any) -> bool:
 def host_constant(fn: Callable[..., Any], *hyperparams: Any) -> df.DoubleFloat | None:
     """``fn(*hyperparams)`` computed in float64, as a double-float pair, or ``None``.
 
-    ``fn`` takes and returns float64 NumPy values. ``None`` means the hyperparameters are
-    traced: use the float32 formula (which also carries their gradient).
+    ``fn`` takes and returns float64 NumPy values, or ``None`` where the float32 formula
+    is exact already. ``None`` also means the hyperparameters are traced: use the float32
+    formula (which also carries their gradient).
     """
     replay = _REPLAYING.get()
     if replay is not None:
@@ -59,7 +60,7 @@ def host_constant(fn: Callable[..., Any], *hyperparams: Any) -> df.DoubleFloat |
     if _concrete(hyperparams):
         with np.errstate(all="ignore"):
             value = fn(*(np.asarray(h, np.float64) for h in hyperparams))
-        constant = df.from_host(value)
+        constant = None if value is None else df.from_host(value)
     record = _RECORDING.get()
     if record is not None:
         record.append(constant)
@@ -103,15 +104,14 @@ def exact_fractional_power(x: jax.Array, exponent: Any) -> jax.Array:
     float32 ``x ** p`` is up to 15 ulps off for small or large ``x``, measured); the
     float32 power otherwise. The gradient is always the float32 power's."""
     fast = x ** f32(exponent)
-    p = host_constant(lambda e: e, exponent)
+    # x ** 1 is x: no constant, so every path (a replayed call too) takes the float32 power.
+    p = host_constant(lambda e: None if np.all(e == 1) else e, exponent)
     if p is None:
         return fast
     positive = jnp.where(x > 0, x, 1.0)  # log(0) in the branch not taken: no NaN
     exact = df.exp(df.mul(df.log(positive), p))
     # fast + (exact - fast) is exact: the two are within a factor 2 (Sterbenz).
-    # x ** 1 is x on every path (a call from Python replays p as an argument: no branch).
-    keep = (x > 0) & jnp.isfinite(fast) & ((p[0] != 1) | (p[1] != 0))
-    correction = jnp.where(keep, exact - fast, 0.0)
+    correction = jnp.where((x > 0) & jnp.isfinite(fast), exact - fast, 0.0)
     return fast + lax.stop_gradient(correction)
 
 
